@@ -1,0 +1,3 @@
+"""Truce: the information system of a civilian ceasefire monitoring mission."""
+
+__version__ = "0.1.0"
