@@ -1,5 +1,20 @@
-"""Command line interface (placeholder replaced below)."""
+"""The ``truce`` command line: thin commands over :class:`truce.mission.Mission`.
+
+Each command module registers its commands on the group in :mod:`._app`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from truce.cli import agreement, demo, keys, records
+from truce.cli._app import cli, run
+
+__all__ = ["cli", "main"]
+
+_COMMAND_MODULES = (agreement, demo, keys, records)
 
 
 def main() -> None:
-    raise SystemExit(0)
+    """Console entry point."""
+    sys.exit(run())

@@ -1,0 +1,112 @@
+"""``truce demo``: build a mission on real geography with a synthetic scenario.
+
+The steps, each through :class:`~truce.mission.Mission` exactly as a real
+mission would take them: create the mission with the example agreement; enrol
+the monitors', parties' and analyst's keys; sign and store the synthetic
+scenario (:mod:`truce.scenario`) in batches; store the evidence files; file a
+correction; load version 2 of the agreement so the two versions can be
+compared.
+
+Determinism: for a given seed, every key, record and signature is the same
+on every run and machine (Ed25519 signatures are deterministic, and the demo
+derives its keys from the seed). Those keys are **demo keys**: anyone who
+knows the seed can sign with them. Never use them for a real mission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from truce.agreement import load_agreement
+from truce.keys import Signer
+from truce.mission import Mission, example_agreement_path
+from truce.scenario import ScenarioConfig, correction_for, generate
+
+__all__ = ["DemoResult", "demo_signer", "run_demo"]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    directory: Path
+    summary: dict[str, Any]
+    notes: dict[str, int]
+
+
+def demo_signer(seed: int, principal: str) -> Signer:
+    """A key derived from the seed — for the demo only: it is not secret."""
+    return Signer.from_seed(principal, hashlib.sha256(f"truce-demo/{seed}/{principal}".encode()).digest())
+
+
+def run_demo(
+    directory: str | os.PathLike[str],
+    *,
+    seed: int = 7,
+    days: int = 30,
+    observations_per_day: int = 100,
+    force: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Create and fill the demo mission; returns its summary."""
+    path = Path(directory)
+    agreement = load_agreement(example_agreement_path())
+    t0 = agreement.effective - timedelta(days=2)
+    admin = demo_signer(seed, "mission-admin")
+    mission = Mission.create(
+        path, mission_id="truce-demo", name="Truce demo mission (synthetic data)",
+        force=force, admin=admin, signed_at=t0,
+    )
+    with mission as m:
+        scenario = generate(agreement, ScenarioConfig(seed=seed, days=days, observations_per_day=observations_per_day))
+        signers: dict[str, Signer] = {}
+        key_records = []
+        for actor in scenario.actors:
+            signer = demo_signer(seed, actor.principal)
+            signer.save(path / "keys" / f"{actor.principal}.key")
+            signers[actor.principal] = signer
+            key_records.append((m.key_record("enrol", signer, actor.role, actor.party, signed_at=t0 + timedelta(hours=1)), admin))
+        m.submit_records(key_records)
+
+        items = [(body, signers[who]) for body, who in scenario.records]
+        total = len(items)
+        done = 0
+        batch = 250
+        for i in range(0, total, batch):
+            chunk = items[i : i + batch]
+            m.submit_records(chunk, batch_size=batch)
+            done += len(chunk)
+            if on_progress:
+                on_progress(done, total)
+
+        evidence_dir = path / "evidence"
+        evidence_dir.mkdir(exist_ok=True)
+        for f in scenario.files:
+            (evidence_dir / f.sha256).write_bytes(f.content)
+
+        # One monitor's correction: a recount of an observation they signed.
+        original, who = next((b, w) for b, w in scenario.records if b["type"] == "observation" and "monitor" in b["observed_by"])
+        later = (agreement.effective + timedelta(days=days)).isoformat()
+        fixed, reason = correction_for(original, signed_at=_z(later))
+        old_id = m.sign(m.new_record("observation", original), signers[who]).record_id
+        new_receipt = m.submit_record(m.new_record("observation", fixed), signers[who])
+        m.submit_record(
+            m.new_record("correction", {"supersedes": old_id, "replacement": new_receipt.record_id,
+                                        "reason": reason, "synthetic": True, "source": "synthetic",
+                                        "signed_at": _z(later)}),
+            signers[who],
+        )
+        v2 = example_agreement_path().with_name("example-agreement-v2.yaml")
+        v2_agreement = load_agreement(v2)
+        m.submit_record(m.agreement_record(v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)), admin)
+        return DemoResult(path, m.summary(), scenario.notes)
+
+
+def _z(iso: str) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(iso).astimezone(UTC).isoformat().replace("+00:00", "Z")

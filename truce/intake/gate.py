@@ -1,0 +1,368 @@
+"""The gate every submission passes before it is stored.
+
+DESIGN §3: *validate schema, signature, key status, agreement version → clear
+error, nothing stored*. :meth:`Gate.admit` checks a batch of envelopes in
+full, then hands it to the store in one transaction; if any envelope fails,
+the error names it (``[3].payload.location.lat``) and nothing is stored.
+
+Order of checks, cheapest rejection first: envelope shape and size → key known
+and active → signature over the received bytes → payload is canonical JSON →
+record schema → mission, times, role → references (keys, agreement versions,
+superseded and cited records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from truce.agreement import Agreement
+from truce.agreement.book import AgreementBook
+from truce.envelopes import RECORD_PAYLOAD_TYPE, Envelope, check_canonical
+from truce.errors import AuthError, Conflict, FieldError, NotFound, ValidationError
+from truce.keys import apply_key_event, verify_signature
+from truce.records import (
+    AgreementVersion,
+    Allegation,
+    Correction,
+    Correspondence,
+    Finding,
+    KeyEvent,
+    Record,
+    event_time,
+    future_times,
+    parse_record,
+    subject,
+)
+from truce.roles import check_may_submit
+from truce.store import KeyState, NewRecord, Store
+
+__all__ = ["MAX_RECORD_BYTES", "Admitted", "Gate", "Receipt"]
+
+#: Size limit for every record but an agreement version (which carries its geography).
+MAX_RECORD_BYTES = 64 * 1024
+#: How far in the future a signed time may be (clock skew between devices).
+DEFAULT_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The acknowledgement of a stored record: durable once returned."""
+
+    seq: int
+    record_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A checked envelope, ready to store: the record, its row, and key changes."""
+
+    record: Record
+    envelope: Envelope
+    new: NewRecord
+    signer: KeyState
+    key_updates: tuple[KeyState, ...] = ()
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class _Batch:
+    """What earlier envelopes of the same batch change, visible to later ones."""
+
+    keys: dict[str, KeyState] = field(default_factory=dict)
+    records: dict[str, Admitted] = field(default_factory=dict)
+    agreements: dict[tuple[str, int], Agreement] = field(default_factory=dict)
+
+
+class Gate:
+    """Validates envelopes against the mission's state and stores them atomically."""
+
+    def __init__(
+        self,
+        store: Store,
+        mission_id: str,
+        *,
+        agreements: AgreementBook,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        skew: timedelta = DEFAULT_SKEW,
+    ) -> None:
+        self._store = store
+        self._mission_id = mission_id
+        self._agreements = agreements
+        self._clock = clock
+        self._skew = skew
+
+    # -- public -------------------------------------------------------------
+
+    def check(self, raws: Sequence[bytes]) -> list[Admitted]:
+        """Validate a batch without storing it (raises on the first bad envelope)."""
+        if not raws:
+            raise ValidationError("an empty batch", field="envelopes")
+        batch = _Batch()
+        now = self._clock()
+        out: list[Admitted] = []
+        for i, raw in enumerate(raws):
+            where = f"[{i}]" if len(raws) > 1 else ""
+            try:
+                admitted = self._check_one(raw, where, batch, now)
+            except ValidationError as exc:
+                raise exc.prefixed(where) if where else exc
+            out.append(admitted)
+            batch.records[admitted.new.record_id] = admitted
+        return out
+
+    def admit(self, raws: Sequence[bytes]) -> tuple[list[Receipt], list[Admitted]]:
+        """Check a batch and append it in one durable transaction."""
+        admitted = self.check(raws)
+        updates = [u for a in admitted for u in a.key_updates]
+        require = {a.signer.keyid for a in admitted} - {u.keyid for u in updates}
+        seqs = self._store.append(
+            [a.new for a in admitted], key_updates=updates, require_active=require
+        )
+        receipts = [
+            Receipt(seq, a.new.record_id, a.new.kind) for seq, a in zip(seqs, admitted, strict=True)
+        ]
+        return receipts, admitted
+
+    # -- internals ----------------------------------------------------------
+
+    def _lookup_key(self, keyid: str, batch: _Batch) -> KeyState | None:
+        if keyid in batch.keys:
+            return batch.keys[keyid]
+        try:
+            return self._store.key(keyid)
+        except NotFound:
+            return None
+
+    def _check_one(self, raw: bytes, where: str, batch: _Batch, now: datetime) -> Admitted:
+        env = Envelope.from_json(raw)
+        if env.payload_type != RECORD_PAYLOAD_TYPE:
+            raise ValidationError(
+                f"payloadType must be {RECORD_PAYLOAD_TYPE!r}", field="payloadType"
+            )
+        obj = env.payload_json()
+        if not isinstance(obj, dict):
+            raise ValidationError("a record must be a JSON object", field="payload")
+        kind = obj.get("type")
+        limit = 128 * MAX_RECORD_BYTES if kind == "agreement" else MAX_RECORD_BYTES
+        if len(env.payload) > limit:
+            raise ValidationError(
+                f"record is {len(env.payload)} bytes; the limit for {kind} records is {limit}",
+                field="payload",
+            )
+
+        bootstrap = self._store.size() == 0 and not batch.records
+        signer = self._authenticate(env, obj, batch, bootstrap)
+        check_canonical(env.payload, obj)
+        try:
+            record = parse_record(env.payload)
+        except ValidationError as exc:
+            raise exc.prefixed("payload") from None
+
+        if record.mission != self._mission_id:
+            raise ValidationError(
+                f"record is for mission {record.mission!r}, this is {self._mission_id!r}",
+                field="payload.mission",
+            )
+        late = future_times(record, now, self._skew)
+        if late:
+            raise ValidationError(
+                late[0].reason,
+                errors=[FieldError(f"payload.{e.field}", e.reason) for e in late],
+            )
+        check_may_submit(signer.role, record.type, keyid=signer.keyid)
+
+        rid = env.record_id
+        if rid in batch.records:
+            raise Conflict(f"record {rid} appears twice in the batch", existing={"record_id": rid})
+        seq = self._store.size() + len(batch.records)
+        updates = self._check_record(record, signer, batch, seq)
+        new = NewRecord(
+            record_id=rid,
+            kind=record.type,
+            keyid=signer.keyid,
+            payload=env.payload,
+            entry=env.to_json(),
+            signed_at=_iso(record.signed_at) or "",
+            event_time=_iso(event_time(record)),
+            subject=subject(record),
+            synthetic=record.synthetic,
+        )
+        return Admitted(record, env, new, signer, tuple(updates))
+
+    def _authenticate(
+        self, env: Envelope, obj: dict[str, Any], batch: _Batch, bootstrap: bool
+    ) -> KeyState:
+        """Verify every signature; the first signer is the record's author."""
+        message = env.signed_bytes()
+        author: KeyState | None = None
+        for i, sig in enumerate(env.signatures):
+            key = self._lookup_key(sig.keyid, batch)
+            if key is None and bootstrap and i == 0:
+                key = self._bootstrap_key(obj, sig.keyid)
+            if key is None:
+                raise AuthError(
+                    f"unknown key {sig.keyid} (not enrolled in this mission)",
+                    keyid=sig.keyid,
+                    hint="enrol it first: truce keys new NAME --role ROLE",
+                )
+            if key.status != "active":
+                raise AuthError(f"key {sig.keyid} is {key.status}", keyid=sig.keyid)
+            if not verify_signature(key.public_key, message, sig.sig):
+                raise AuthError(
+                    f"signature {i} does not verify: the payload was altered or signed "
+                    "with another key",
+                    keyid=sig.keyid,
+                )
+            author = author or key
+        assert author is not None  # envelopes have at least one signature
+        return author
+
+    def _bootstrap_key(self, obj: dict[str, Any], keyid: str) -> KeyState | None:
+        """The first record of a mission: the admin key enrolling itself."""
+        import base64
+        import binascii
+
+        if obj.get("type") != "key" or obj.get("action") != "enrol" or obj.get("role") != "admin":
+            return None
+        if obj.get("keyid") != keyid:
+            return None
+        try:
+            pub = base64.b64decode(str(obj.get("public_key", "")), validate=True)
+        except binascii.Error:
+            return None
+        return KeyState(keyid, pub, "admin", str(obj.get("principal")), None, "active", 0, 0)
+
+    def _check_record(
+        self, record: Record, signer: KeyState, batch: _Batch, seq: int
+    ) -> list[KeyState]:
+        updates: list[KeyState] = []
+        if isinstance(record, KeyEvent):
+            lookup = dict(self._known_keys(batch, record))
+            updates = apply_key_event(
+                action=record.action,
+                keyid=record.keyid,
+                public_key=record.public_key_bytes(),
+                role=record.role,
+                principal=record.principal,
+                party=record.party,
+                replaces=record.replaces,
+                seq=seq,
+                lookup=lookup,
+            )
+            for u in updates:
+                batch.keys[u.keyid] = u
+        elif isinstance(record, AgreementVersion):
+            self._check_agreement(record, batch)
+        elif isinstance(record, Allegation):
+            self._require_party(signer, record.party, "payload.party")
+            if record.claim.term is not None:
+                self._require_term(
+                    record.claim.term.id, record.claim.term.agreement_version, "payload.claim.term"
+                )
+        elif isinstance(record, Correspondence):
+            self._require_party(signer, record.from_party, "payload.from_party")
+            if record.in_reply_to is not None:
+                self._require_record(record.in_reply_to, {"correspondence"}, batch, "in_reply_to")
+        elif isinstance(record, Finding):
+            for i, ref in enumerate(record.allegations):
+                self._require_record(ref, {"allegation"}, batch, f"allegations[{i}]")
+            for i, ref in enumerate(record.observations):
+                self._require_record(ref, {"observation"}, batch, f"observations[{i}]")
+            self._require_term(record.term.id, record.term.agreement_version, "payload.term")
+        elif isinstance(record, Correction):
+            original_key = self._require_record(record.supersedes, None, batch, "supersedes")
+            if record.replacement is not None:
+                self._require_record(record.replacement, None, batch, "replacement")
+            if signer.role not in ("analyst", "approver") and original_key != signer.principal:
+                raise AuthError(
+                    "only the original author, an analyst or an approver may correct a record",
+                    keyid=signer.keyid,
+                )
+        return updates
+
+    def _known_keys(self, batch: _Batch, record: KeyEvent) -> dict[str, KeyState]:
+        lookup: dict[str, KeyState] = {}
+        for keyid in {record.keyid, record.replaces or ""} - {""}:
+            key = self._lookup_key(keyid, batch)
+            if key is not None:
+                lookup[keyid] = key
+        return lookup
+
+    def _check_agreement(self, record: AgreementVersion, batch: _Batch) -> None:
+        try:
+            agreement = Agreement.from_document(record.document, source="payload.document")
+        except ValidationError as exc:
+            raise exc.prefixed("payload.document") from None
+        key = (record.agreement_id, record.version)
+        if key in batch.agreements or self._agreements.get(*key) is not None:
+            raise Conflict(
+                f"agreement {record.agreement_id} version {record.version} is already loaded; "
+                "versions are immutable: load a new version instead",
+                existing={"agreement": record.agreement_id, "version": record.version},
+            )
+        later = [
+            v
+            for (aid, v) in batch.agreements
+            if aid == record.agreement_id and v > record.version
+        ]
+        latest = self._agreements.latest(record.agreement_id)
+        if later or (latest is not None and latest > record.version):
+            raise ValidationError(
+                f"version {record.version} is older than the latest loaded version",
+                field="payload.version",
+            )
+        batch.agreements[key] = agreement
+
+    def _require_party(self, signer: KeyState, party: str, field: str) -> None:
+        if signer.party != party:
+            raise AuthError(
+                f"a key of party {signer.party} cannot file on behalf of party {party}",
+                keyid=signer.keyid,
+            )
+
+    def _require_term(self, term_id: str, version: int, field: str) -> None:
+        for agreement_id in self._agreements.ids():
+            agreement = self._agreements.get(agreement_id, version)
+            if agreement is None:
+                continue
+            try:
+                agreement.term(term_id)
+            except NotFound:
+                continue
+            return
+        raise ValidationError(
+            f"no term {term_id!r} in agreement version {version}", field=f"{field}.id"
+        )
+
+    def _require_record(
+        self, ref: str, kinds: set[str] | None, batch: _Batch, field: str
+    ) -> str:
+        """Check a cited record exists (and has one of ``kinds``); return its author."""
+        if ref in batch.records:
+            kind = batch.records[ref].new.kind
+            author = batch.records[ref].signer.principal
+        else:
+            try:
+                stored = self._store.get(ref)
+            except NotFound:
+                raise ValidationError(
+                    f"no record {ref}", field=f"payload.{field}"
+                ) from None
+            kind = stored.kind
+            key = self._lookup_key(stored.keyid, batch)
+            author = key.principal if key else ""
+        if kinds is not None and kind not in kinds:
+            raise ValidationError(
+                f"record {ref[:12]} is a {kind}, expected {' or '.join(sorted(kinds))}",
+                field=f"payload.{field}",
+            )
+        return author

@@ -1,0 +1,545 @@
+"""``Mission``: the one facade that the CLI, the HTTP API, the web pages and the tests call.
+
+A mission lives in a directory::
+
+    truce.toml        settings: mission id and name, store URL, admin key path
+    truce.db          the SQLite store (default; PostgreSQL by URL later)
+    keys/mission.key  the mission's admin key (mode 0600; never in the database)
+
+Example::
+
+    >>> from truce.mission import Mission
+    >>> m = Mission.create("my-mission")            # doctest: +SKIP
+    >>> m.summary()["records"]                       # doctest: +SKIP
+    2
+
+Everything that changes state goes through :meth:`Mission.submit` (signed
+envelopes), so a record signed on a device, by the CLI, or by the demo takes
+the same path through :class:`~truce.intake.gate.Gate`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from truce.agreement import Agreement, AgreementDiff, diff, load_agreement
+from truce.agreement.book import AgreementBook, VersionInfo
+from truce.envelopes import Envelope, canonical_json, sign_payload
+from truce.errors import NotFound, ValidationError
+from truce.intake.gate import Admitted, Gate, Receipt
+from truce.keys import Signer, load_signer
+from truce.records import parse_record, summary, to_payload_dict
+from truce.store import KeyState, Store, StoredRecord, open_store
+
+__all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
+
+SETTINGS_FILE = "truce.toml"
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
+
+
+def example_agreement_path() -> Path:
+    """The example agreement shipped with the package (real geography, example terms)."""
+    return Path(__file__).parent / "data" / "example-agreement.yaml"
+
+
+def _utc_iso(dt: datetime) -> str:
+    text = dt.astimezone(UTC).replace(microsecond=0).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9.-]+", "-", name.lower()).strip("-.")
+    slug = slug[:63] or "mission"
+    return slug if len(slug) >= 2 else f"{slug}-mission"
+
+
+@dataclass(frozen=True)
+class MissionSettings:
+    """What ``truce.toml`` holds."""
+
+    id: str
+    name: str
+    store: str
+    admin_key: str
+
+    def to_toml(self) -> str:
+        lines = ["# Truce mission settings", "[mission]"]
+        for key in ("id", "name", "store", "admin_key"):
+            lines.append(f"{key} = {json.dumps(getattr(self, key), ensure_ascii=False)}")
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def read(cls, directory: Path) -> MissionSettings:
+        path = directory / SETTINGS_FILE
+        try:
+            with path.open("rb") as fh:
+                doc = tomllib.load(fh)
+        except FileNotFoundError:
+            raise NotFound(
+                "mission", str(directory), hint="create one with `truce init DIR` or pass --mission"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(str(exc), source=str(path)) from None
+        section = doc.get("mission")
+        if not isinstance(section, dict):
+            raise ValidationError("missing [mission] table", field="mission", source=str(path))
+        values = {}
+        for key in ("id", "name", "store", "admin_key"):
+            value = section.get(key)
+            if not isinstance(value, str) or not value:
+                raise ValidationError("missing or not a string", field=f"mission.{key}", source=str(path))
+            values[key] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A stored record as people read it: who signed it, when, what, and its corrections."""
+
+    seq: int
+    record_id: str
+    kind: str
+    signer: str
+    role: str
+    party: str | None
+    signed_at: str
+    accepted_at: str
+    event_time: str | None
+    synthetic: bool
+    summary: str
+    record: dict[str, Any]
+    envelope: dict[str, Any]
+    corrected_by: tuple[str, ...] = ()
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrected_by)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "record_id": self.record_id,
+            "kind": self.kind,
+            "signer": {"principal": self.signer, "role": self.role, "party": self.party},
+            "signed_at": self.signed_at,
+            "accepted_at": self.accepted_at,
+            "event_time": self.event_time,
+            "synthetic": self.synthetic,
+            "summary": self.summary,
+            "corrected_by": list(self.corrected_by),
+            "record": self.record,
+            "envelope": self.envelope,
+        }
+
+
+class Mission:
+    """A monitoring mission: its store, its agreement versions, its keys."""
+
+    def __init__(
+        self,
+        directory: Path,
+        settings: MissionSettings,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.directory = directory
+        self.settings = settings
+        self.store = store
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.agreements = AgreementBook(store)
+        self._gate = Gate(store, settings.id, agreements=self.agreements, clock=self.clock)
+        self._keys_cache: dict[str, KeyState] = {}
+
+    # -- lifecycle ------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        directory: str | os.PathLike[str],
+        *,
+        agreement: str | os.PathLike[str] | None = None,
+        mission_id: str | None = None,
+        name: str | None = None,
+        force: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        admin: Signer | None = None,
+        signed_at: datetime | None = None,
+    ) -> Mission:
+        """Create a mission: settings, store, admin key (self-enrolled), first agreement.
+
+        Refuses a directory that already holds a mission unless ``force`` (which
+        removes it first). On any error, nothing is left behind.
+        """
+        path = Path(directory)
+        mission_id = mission_id or _slug(path.resolve().name)
+        if not _ID_RE.match(mission_id):
+            raise ValidationError(
+                "must be 2-63 characters of a-z, 0-9, '.' and '-', starting with a letter or digit",
+                field="mission_id",
+            )
+        agreement_obj = load_agreement(agreement or example_agreement_path())
+        if (path / SETTINGS_FILE).exists():
+            if not force:
+                raise ValidationError(
+                    f"{path} already holds a mission", field="directory", hint="use --force to replace it"
+                )
+            shutil.rmtree(path)
+        elif path.exists() and any(path.iterdir()) and not force:
+            raise ValidationError(f"{path} exists and is not empty", field="directory")
+        created_dir = not path.exists()
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            settings = MissionSettings(
+                id=mission_id,
+                name=name or mission_id,
+                store="sqlite:///truce.db",
+                admin_key="keys/mission.key",
+            )
+            admin = admin or Signer.generate("mission-admin")
+            admin.save(path / settings.admin_key)
+            (path / SETTINGS_FILE).write_text(settings.to_toml(), encoding="utf-8")
+            store = open_store(_store_url(path, settings.store), create=True)
+            store.set_meta("mission_id", mission_id)
+            mission = cls(path, settings, store, clock=clock)
+            mission.submit_records(
+                [
+                    (mission.key_record("enrol", admin, "admin", signed_at=signed_at), admin),
+                    (mission.agreement_record(agreement_obj, signed_at=signed_at), admin),
+                ]
+            )
+            return mission
+        except BaseException:
+            if created_dir:
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                for child in path.iterdir():
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+            raise
+
+    @classmethod
+    def open(
+        cls, directory: str | os.PathLike[str], *, clock: Callable[[], datetime] | None = None
+    ) -> Mission:
+        path = Path(directory)
+        settings = MissionSettings.read(path)
+        store = open_store(_store_url(path, settings.store))
+        stored_id = store.get_meta("mission_id")
+        if stored_id != settings.id:
+            store.close()
+            raise ValidationError(
+                f"settings say mission {settings.id!r} but the store holds {stored_id!r}",
+                field="mission.id",
+                source=str(path / SETTINGS_FILE),
+            )
+        return cls(path, settings, store, clock=clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Mission:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keys -------------------------------------------------------------------
+
+    def admin_signer(self) -> Signer:
+        """The mission's admin key (from the path in the settings, or ``env:VAR``)."""
+        spec = self.settings.admin_key
+        return load_signer(spec if spec.startswith("env:") else self.directory / spec)
+
+    def key(self, keyid: str) -> KeyState:
+        return self.store.key(keyid)
+
+    def keys(self) -> list[KeyState]:
+        return self.store.keys()
+
+    def enrol_key(
+        self,
+        public_key: bytes,
+        *,
+        principal: str,
+        role: str,
+        party: str | None = None,
+        admin: Signer | None = None,
+    ) -> Receipt:
+        """Enrol a public key (generated on the holder's device) with a role."""
+        holder = _PublicOnly(principal, public_key)
+        record = self.key_record("enrol", holder, role, party)
+        return self.submit_record(record, admin or self.admin_signer())
+
+    def new_key(
+        self,
+        principal: str,
+        *,
+        role: str,
+        party: str | None = None,
+        out: str | os.PathLike[str] | None = None,
+        admin: Signer | None = None,
+    ) -> tuple[Signer, Path, Receipt]:
+        """Generate a key, save it (0600), and enrol it; the file is removed if enrolment fails."""
+        signer = Signer.generate(principal)
+        path = Path(out) if out else self.directory / "keys" / f"{principal}.key"
+        signer.save(path)
+        try:
+            receipt = self.enrol_key(
+                signer.public_key, principal=principal, role=role, party=party, admin=admin
+            )
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return signer, path, receipt
+
+    def revoke_key(self, keyid: str, *, reason: str, admin: Signer | None = None) -> Receipt:
+        record = self.new_record(
+            "key", {"action": "revoke", "keyid": self.store.key(keyid).keyid, "reason": reason}
+        )
+        return self.submit_record(record, admin or self.admin_signer())
+
+    def rotate_key(
+        self, keyid: str, *, out: str | os.PathLike[str] | None = None, admin: Signer | None = None
+    ) -> tuple[Signer, Path, Receipt]:
+        """Replace an active key by a new one with the same role, principal and party."""
+        old = self.store.key(keyid)
+        signer = Signer.generate(old.principal)
+        path = Path(out) if out else self.directory / "keys" / f"{old.principal}.{signer.keyid[:8]}.key"
+        signer.save(path)
+        try:
+            record = self.key_record("rotate", signer, old.role, old.party, replaces=old.keyid)
+            receipt = self.submit_record(record, admin or self.admin_signer())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return signer, path, receipt
+
+    def key_record(
+        self,
+        action: str,
+        holder: Signer | _PublicOnly,
+        role: str,
+        party: str | None = None,
+        *,
+        replaces: str | None = None,
+        signed_at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """An unsigned key record (enrol or rotate) for ``holder``'s public key."""
+        body: dict[str, Any] = {
+            "action": action,
+            "keyid": holder.keyid,
+            "public_key": holder.public_key_b64,
+            "role": role,
+            "principal": holder.principal,
+        }
+        if party is not None:
+            body["party"] = party
+        if replaces is not None:
+            body["replaces"] = replaces
+        return self.new_record("key", body, signed_at=signed_at)
+
+    # -- agreements ---------------------------------------------------------------
+
+    def agreement_record(
+        self, agreement: Agreement, *, signed_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """An unsigned agreement-version record carrying the whole resolved document."""
+        return self.new_record(
+            "agreement",
+            {
+                "agreement_id": agreement.id,
+                "version": agreement.version,
+                "document": agreement.to_document(),
+            },
+            signed_at=signed_at,
+        )
+
+    def load_agreement(
+        self, path: str | os.PathLike[str], *, admin: Signer | None = None
+    ) -> tuple[Agreement, Receipt]:
+        """Load a new agreement version from YAML; older versions stay as they are."""
+        agreement = load_agreement(path)
+        record = self.agreement_record(agreement)
+        receipt = self.submit_record(record, admin or self.admin_signer())
+        return agreement, receipt
+
+    def agreement(self, agreement_id: str | None = None, version: int | None = None) -> Agreement:
+        return self.agreements.require(agreement_id, version)
+
+    def agreement_versions(self) -> list[VersionInfo]:
+        return self.agreements.versions()
+
+    def agreement_diff(self, old: int, new: int, *, agreement_id: str | None = None) -> AgreementDiff:
+        return diff(self.agreement(agreement_id, old), self.agreement(agreement_id, new))
+
+    # -- records ------------------------------------------------------------------
+
+    def new_record(
+        self, kind: str, body: Mapping[str, Any], *, signed_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """A record dict with the header filled in: type, mission, signed_at."""
+        record = dict(body)
+        record["type"] = kind
+        record["mission"] = self.settings.id
+        record.setdefault("signed_at", _utc_iso(signed_at or self.clock()))
+        return record
+
+    def sign(self, record: Mapping[str, Any], signer: Signer) -> Envelope:
+        """Validate a record, normalise it, and sign its canonical bytes."""
+        parsed = parse_record(dict(record))
+        return sign_payload(canonical_json(to_payload_dict(parsed)), signer)
+
+    def submit(self, envelopes: Sequence[bytes | Envelope]) -> list[Receipt]:
+        """Store signed envelopes, all or nothing; returns once durable."""
+        raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
+        receipts, _ = self._gate.admit(raws)
+        return receipts
+
+    def check(self, envelopes: Sequence[bytes | Envelope]) -> list[Admitted]:
+        """Validate envelopes exactly as :meth:`submit` would, storing nothing."""
+        raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
+        return self._gate.check(raws)
+
+    def submit_record(self, record: Mapping[str, Any], signer: Signer) -> Receipt:
+        return self.submit([self.sign(record, signer)])[0]
+
+    def submit_records(
+        self, items: Iterable[tuple[Mapping[str, Any], Signer]], *, batch_size: int = 500
+    ) -> list[Receipt]:
+        """Sign and store many records in atomic batches of ``batch_size``."""
+        receipts: list[Receipt] = []
+        batch: list[Envelope] = []
+        for record, signer in items:
+            batch.append(self.sign(record, signer))
+            if len(batch) >= batch_size:
+                receipts.extend(self.submit(batch))
+                batch = []
+        if batch:
+            receipts.extend(self.submit(batch))
+        return receipts
+
+    def _signer_of(self, keyid: str) -> KeyState:
+        state = self._keys_cache.get(keyid)
+        if state is None or state.status == "active":
+            state = self.store.key(keyid)
+            self._keys_cache[keyid] = state
+        return state
+
+    def _view(self, stored: StoredRecord, *, corrections: bool = True) -> RecordView:
+        record = parse_record(stored.payload)
+        signer = self._signer_of(stored.keyid)
+        corrected_by: tuple[str, ...] = ()
+        if corrections:
+            corrected_by = tuple(
+                r.record_id for r in self.store.scan(kinds=["correction"], subject=stored.record_id)
+            )
+        return RecordView(
+            seq=stored.seq,
+            record_id=stored.record_id,
+            kind=stored.kind,
+            signer=signer.principal,
+            role=signer.role,
+            party=signer.party,
+            signed_at=stored.signed_at,
+            accepted_at=stored.accepted_at,
+            event_time=stored.event_time,
+            synthetic=stored.synthetic,
+            summary=summary(record),
+            record=json.loads(stored.payload),
+            envelope=json.loads(stored.entry),
+            corrected_by=corrected_by,
+        )
+
+    def show(self, ref: str) -> RecordView:
+        """One record by id, unique id prefix (>= 6 hex) or ``#seq``."""
+        return self._view(self.store.resolve(ref))
+
+    def records(
+        self,
+        *,
+        kinds: Sequence[str] | None = None,
+        since_seq: int = 0,
+        limit: int | None = None,
+        descending: bool = False,
+        corrections: bool = True,
+    ) -> Iterator[RecordView]:
+        corrected: set[str] = set()
+        if corrections:
+            corrected = {
+                r.subject or "" for r in self.store.scan(kinds=["correction"])
+            }
+        for stored in self.store.scan(
+            kinds=kinds, since_seq=since_seq, limit=limit, descending=descending
+        ):
+            view = self._view(stored, corrections=stored.record_id in corrected)
+            yield view
+
+    def export(self, out: IO[str], *, kinds: Sequence[str] | None = None) -> int:
+        """Write every record as JSON Lines (record, envelope, seq); returns the count."""
+        n = 0
+        for stored in self.store.scan(kinds=kinds):
+            line = {
+                "seq": stored.seq,
+                "record_id": stored.record_id,
+                "kind": stored.kind,
+                "accepted_at": stored.accepted_at,
+                "record": json.loads(stored.payload),
+                "envelope": json.loads(stored.entry),
+            }
+            out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+        return n
+
+    def summary(self) -> dict[str, Any]:
+        """Counts per record type, keys per role, agreement versions."""
+        counts = self.store.counts()
+        roles: dict[str, int] = {}
+        for k in self.store.keys():
+            if k.status == "active":
+                roles[k.role] = roles.get(k.role, 0) + 1
+        return {
+            "mission": self.settings.id,
+            "records": self.store.size(),
+            "by_type": dict(sorted(counts.items())),
+            "synthetic": self.store.synthetic_count(),
+            "active_keys_by_role": dict(sorted(roles.items())),
+            "agreements": [f"{v.agreement_id}@{v.version}" for v in self.agreements.versions()],
+        }
+
+
+@dataclass(frozen=True)
+class _PublicOnly:
+    """A key holder known only by its public key (enrolment of a device-made key)."""
+
+    principal: str
+    public_key: bytes
+
+    @property
+    def keyid(self) -> str:
+        from truce.keys import keyid_for
+
+        return keyid_for(self.public_key)
+
+    @property
+    def public_key_b64(self) -> str:
+        import base64
+
+        return base64.b64encode(self.public_key).decode("ascii")
+
+
+def _store_url(directory: Path, url: str) -> str:
+    """Resolve a relative ``sqlite:///file.db`` against the mission directory."""
+    if url.startswith("sqlite:///"):
+        rel = url[len("sqlite:///") :]
+        if not os.path.isabs(rel):
+            return "sqlite:///" + str((directory / rel).resolve())
+    return url

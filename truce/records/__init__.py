@@ -1,0 +1,91 @@
+"""Signed record types: the JSON payloads people and devices sign.
+
+A record is a JSON object with a ``type`` (observation, coverage, allegation,
+finding, correction, evidence, correspondence, key, agreement), a common
+header (``mission``, ``signed_at``, ``synthetic``, ``source``, ``note``) and a
+strictly validated body: unknown fields, NaN, naive times and over-long
+strings or lists are all rejected, with the JSON path of each problem.
+
+Example::
+
+    >>> from truce.records import parse_record, to_payload_dict, summary
+    >>> r = parse_record(b'''{"type": "observation", "mission": "smm-east",
+    ...   "signed_at": "2025-03-20T06:00:00+01:00", "category": "explosion",
+    ...   "subtype": "impact", "count": 3,
+    ...   "location": {"kind": "point", "lon": 37.802, "lat": 48.012, "uncertainty_m": 500},
+    ...   "time": {"at": "2025-03-20T04:15:00Z"}, "observed_by": {"source": "patrol"}}''')
+    >>> to_payload_dict(r)["signed_at"]
+    '2025-03-20T05:00:00Z'
+    >>> summary(r)
+    'explosion/impact ×3 at 48.012N 37.802E ±500 m, 2025-03-20 04:15Z (patrol)'
+"""
+
+from __future__ import annotations
+
+from truce.records.agreement import AgreementVersion
+from truce.records.allegation import Allegation, Claim, Facility
+from truce.records.codec import RECORD_TYPES, Record, loc_to_path, parse_record, to_payload_dict
+from truce.records.common import (
+    BearingLocation,
+    Location,
+    PointLocation,
+    TermRef,
+    TimeInterval,
+    TimeSpec,
+    format_utc,
+)
+from truce.records.correction import Correction
+from truce.records.correspondence import Correspondence
+from truce.records.coverage import Coverage, TrackPoint
+from truce.records.evidence import Evidence
+from truce.records.finding import Attributed, Finding, NotAttributed
+from truce.records.header import RecordHeader
+from truce.records.index import event_time, sealed_paths, subject, summary
+from truce.records.key import KeyEvent
+from truce.records.observation import SEALABLE_PATHS, Observation, ObservedBy, Weapon
+from truce.records.timecheck import DEFAULT_SKEW, check_not_future, future_times, times_to_check
+from truce.records.vocabulary import EVENT_CATEGORIES, EVENT_SUBTYPES, WEAPON_CLASSES
+
+__all__ = [
+    "DEFAULT_SKEW",
+    "EVENT_CATEGORIES",
+    "EVENT_SUBTYPES",
+    "RECORD_TYPES",
+    "SEALABLE_PATHS",
+    "WEAPON_CLASSES",
+    "AgreementVersion",
+    "Allegation",
+    "Attributed",
+    "BearingLocation",
+    "Claim",
+    "Correction",
+    "Correspondence",
+    "Coverage",
+    "Evidence",
+    "Facility",
+    "Finding",
+    "KeyEvent",
+    "Location",
+    "NotAttributed",
+    "Observation",
+    "ObservedBy",
+    "PointLocation",
+    "Record",
+    "RecordHeader",
+    "TermRef",
+    "TimeInterval",
+    "TimeSpec",
+    "TrackPoint",
+    "Weapon",
+    "check_not_future",
+    "event_time",
+    "format_utc",
+    "future_times",
+    "loc_to_path",
+    "parse_record",
+    "sealed_paths",
+    "subject",
+    "summary",
+    "times_to_check",
+    "to_payload_dict",
+]

@@ -1,0 +1,215 @@
+"""What storage indexes and lists show of a record: event time, subject, summary.
+
+These are pure functions of a validated record; they never read the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from truce.records.agreement import AgreementVersion
+from truce.records.allegation import Allegation
+from truce.records.common import BearingLocation, Location, TimeSpec
+from truce.records.correction import Correction
+from truce.records.correspondence import Correspondence
+from truce.records.coverage import Coverage
+from truce.records.evidence import Evidence
+from truce.records.finding import Attributed, Finding
+from truce.records.header import RecordHeader
+from truce.records.key import KeyEvent
+from truce.records.observation import Observation
+
+__all__ = ["SUMMARY_MAX", "event_time", "sealed_paths", "subject", "summary"]
+
+#: Longest summary line.
+SUMMARY_MAX = 120
+
+
+def event_time(record: RecordHeader) -> datetime | None:
+    """When the recorded event happened (UTC), for the storage index.
+
+    Guarantees: observation and allegation -> start of their time interval;
+    coverage -> first track point, first uptime interval start, or start of
+    the denied-access time; evidence -> ``captured_at``; others -> None.
+    """
+    if isinstance(record, Observation):
+        return record.time.interval()[0]
+    if isinstance(record, Allegation):
+        return record.claim.time.interval()[0]
+    if isinstance(record, Coverage):
+        if record.track:
+            return record.track[0].t
+        if record.intervals:
+            return record.intervals[0].start
+        if record.time is not None:
+            return record.time.interval()[0]
+        return None
+    if isinstance(record, Evidence):
+        return record.captured_at
+    return None
+
+
+def subject(record: RecordHeader) -> str | None:
+    """The thing a record is about, for the storage index.
+
+    Guarantees: key -> ``keyid``; agreement -> ``agreement_id@version``;
+    correction -> the superseded record id; finding -> its first allegation,
+    else its first observation; correspondence -> ``in_reply_to``; others -> None.
+    """
+    if isinstance(record, KeyEvent):
+        return record.keyid
+    if isinstance(record, AgreementVersion):
+        return f"{record.agreement_id}@{record.version}"
+    if isinstance(record, Correction):
+        return record.supersedes
+    if isinstance(record, Finding):
+        refs = record.allegations or record.observations
+        return refs[0] if refs else None
+    if isinstance(record, Correspondence):
+        return record.in_reply_to
+    return None
+
+
+def sealed_paths(record: RecordHeader) -> tuple[str, ...]:
+    """Field paths the record asks to publish only as commitments (observations only)."""
+    if isinstance(record, Observation):
+        return tuple(record.sealed or ())
+    return ()
+
+
+# -- summary -----------------------------------------------------------------
+
+
+def _deg(value: float, pos: str, neg: str) -> str:
+    return f"{abs(value):.3f}{pos if value >= 0 else neg}"
+
+
+def _place(loc: Location) -> str:
+    if isinstance(loc, BearingLocation):
+        obs = loc.observer
+        return (
+            f"{loc.direction} {loc.distance_band} of "
+            f"{_deg(obs.lat, 'N', 'S')} {_deg(obs.lon, 'E', 'W')}"
+        )
+    text = f"{_deg(loc.lat, 'N', 'S')} {_deg(loc.lon, 'E', 'W')}"
+    if loc.uncertainty_m >= 10_000:
+        text += f" ±{loc.uncertainty_m / 1000:.0f} km"
+    elif loc.uncertainty_m > 0:
+        text += f" ±{loc.uncertainty_m:.0f} m"
+    return text
+
+
+def _when(spec: TimeSpec) -> str:
+    if spec.at is not None:
+        at = spec.at
+        precision = spec.precision or "minute"
+        if precision == "second":
+            return at.strftime("%Y-%m-%d %H:%M:%SZ")
+        if precision in ("minute", "hour"):
+            text = at.strftime("%Y-%m-%d %H:%MZ")
+            return text if precision == "minute" else f"{text} (±1 h)"
+        if precision == "day":
+            return at.strftime("%Y-%m-%d")
+        return f"{precision} from {at.strftime('%Y-%m-%d')}"
+    start, end = spec.interval()
+    tail = "%H:%MZ" if start.date() == end.date() else "%Y-%m-%d %H:%MZ"
+    return f"{start.strftime('%Y-%m-%d %H:%M')}–{end.strftime(tail)}"
+
+
+def _what(category: str, subtype: str | None) -> str:
+    return f"{category}/{subtype}" if subtype else category
+
+
+def _observation(r: Observation, hide_sealed: bool) -> str:
+    head = _what(r.category, r.subtype)
+    if r.weapon is not None:
+        head += f" {r.weapon.weapon_class}"
+        if r.weapon.type:
+            head += f" {r.weapon.type}"
+        if r.weapon.count != 1:
+            head += f" ({r.weapon.count})"
+    if r.count != 1:
+        head += f" ×{r.count}"
+    sealed = r.sealed or ()
+    place = "[sealed location]" if hide_sealed and "location" in sealed else _place(r.location)
+    return f"{head} at {place}, {_when(r.time)} ({r.observed_by.source})"
+
+
+def _coverage(r: Coverage) -> str:
+    if r.kind == "patrol_track" and r.track:
+        first, last = r.track[0].t, r.track[-1].t
+        return (
+            f"patrol_track {r.team}: {len(r.track)} points, "
+            f"{first.strftime('%Y-%m-%d %H:%MZ')}–{last.strftime('%Y-%m-%d %H:%MZ')}"
+        )
+    if r.kind == "camera_uptime" and r.intervals and r.location is not None:
+        return (
+            f"camera_uptime {r.camera} at {_place(r.location)}: "
+            f"{len(r.intervals)} interval(s) from "
+            f"{r.intervals[0].start.strftime('%Y-%m-%d %H:%MZ')}"
+        )
+    by = f" by {r.by}" if r.by else ""
+    place = _place(r.location) if r.location is not None else "?"
+    when = _when(r.time) if r.time is not None else "?"
+    return f"access {r.restriction}{by}: team {r.team} at {place}, {when}"
+
+
+def _finding(r: Finding) -> str:
+    if isinstance(r.attribution, Attributed):
+        who = f"attributed to {r.attribution.party}"
+    else:
+        who = "not attributed"
+    return (
+        f"finding {r.outcome} ({r.certainty}) of {r.term.id} v{r.term.agreement_version}, "
+        f"{who}; {len(r.allegations)} allegation(s), {len(r.observations)} observation(s)"
+    )
+
+
+def _body(record: RecordHeader, hide_sealed: bool) -> str:
+    if isinstance(record, Observation):
+        return _observation(record, hide_sealed)
+    if isinstance(record, Coverage):
+        return _coverage(record)
+    if isinstance(record, Allegation):
+        c = record.claim
+        term = f" [{c.term.id}]" if c.term else ""
+        return (
+            f"{record.party} against {record.against}: {_what(c.category, c.subtype)} "
+            f"at {_place(c.location)}, {_when(c.time)}{term}"
+        )
+    if isinstance(record, Finding):
+        return _finding(record)
+    if isinstance(record, Correction):
+        then = f"replaced by {record.replacement[:12]}" if record.replacement else "withdrawn"
+        return f"correction: {record.supersedes[:12]} {then}: {record.reason}"
+    if isinstance(record, Evidence):
+        kind = "original" if record.original else "copy"
+        return (
+            f"evidence {record.action} {record.sha256[:12]} {record.media_type} "
+            f"{record.size} B ({kind})"
+        )
+    if isinstance(record, Correspondence):
+        return f"{record.from_party} → {record.to_party}: {record.subject}"
+    if isinstance(record, KeyEvent):
+        who = f" {record.role} {record.principal}" if record.role else ""
+        return f"key {record.action} {record.keyid}{who}"
+    if isinstance(record, AgreementVersion):
+        return f"agreement {record.agreement_id} version {record.version}"
+    return type(record).__name__
+
+
+def summary(record: RecordHeader, *, hide_sealed: bool = False) -> str:
+    """One line of at most :data:`SUMMARY_MAX` characters describing ``record``.
+
+    Guarantees: no line breaks; synthetic records start with ``[synthetic]``;
+    with ``hide_sealed`` an observation's sealed location is not shown (monitor
+    pseudonyms and team ids are never shown). Example:
+    ``explosion/impact ×3 at 48.012N 37.802E ±500 m, 2025-03-20 04:15Z (patrol)``.
+    """
+    text = _body(record, hide_sealed)
+    if record.synthetic:
+        text = f"[synthetic] {text}"
+    text = " ".join(text.split())
+    if len(text) > SUMMARY_MAX:
+        text = text[: SUMMARY_MAX - 1] + "…"
+    return text

@@ -1,0 +1,109 @@
+"""``observation``: what the mission itself saw or heard.
+
+Example payload (before signing)::
+
+    {"type": "observation", "mission": "smm-east", "signed_at": "2025-03-20T05:00:00Z",
+     "category": "explosion", "subtype": "impact", "count": 3,
+     "location": {"kind": "point", "lon": 37.802, "lat": 48.012, "uncertainty_m": 500},
+     "time": {"at": "2025-03-20T04:15:00Z", "precision": "minute"},
+     "observed_by": {"source": "patrol", "team": "T-3", "monitor": "m-107"},
+     "sealed": ["observed_by.monitor"]}
+
+Rules beyond the field types: the subtype follows
+:func:`~truce.records.vocabulary.subtype_problem`; a ``weapon`` is required for
+``weapon_sighting`` (optional otherwise); evidence hashes and sealed paths are
+unique.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self, TypeAlias
+
+from pydantic import Field, StringConstraints, model_validator
+
+from truce.records._model import NOT_BLANK, Problem, StrictModel, duplicates, raise_problems
+from truce.records.common import Label, Location, Pseudonym, Sha256, Text, TimeSpec
+from truce.records.header import RecordHeader
+from truce.records.vocabulary import EventCategory, WeaponClass, subtype_problem
+
+__all__ = [
+    "OBSERVATION_SOURCES",
+    "SEALABLE_PATHS",
+    "Observation",
+    "ObservationSource",
+    "ObservedBy",
+    "SealablePath",
+    "Subtype",
+    "Weapon",
+]
+
+#: An event subtype; which values are allowed depends on the category.
+Subtype: TypeAlias = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+ObservationSource = Literal["patrol", "fixed_camera", "uav", "remote_sensing", "interview", "other"]
+#: How the mission observed something.
+OBSERVATION_SOURCES: tuple[str, ...] = (
+    "patrol",
+    "fixed_camera",
+    "uav",
+    "remote_sensing",
+    "interview",
+    "other",
+)
+
+SealablePath = Literal[
+    "location", "observed_by.monitor", "observed_by.team", "description", "evidence"
+]
+#: Fields the publication policy may be told to publish only as commitments.
+SEALABLE_PATHS: tuple[str, ...] = (
+    "location",
+    "observed_by.monitor",
+    "observed_by.team",
+    "description",
+    "evidence",
+)
+
+
+class Weapon(StrictModel):
+    """A weapon seen: its class (JSON key ``class``), optional type, and how many."""
+
+    weapon_class: WeaponClass = Field(alias="class")
+    type: Annotated[str, StringConstraints(min_length=1, max_length=100), NOT_BLANK] | None = None
+    count: int = Field(default=1, ge=1, le=100_000)
+
+
+class ObservedBy(StrictModel):
+    """Who observed: the means, and optionally the team/camera/flight and a monitor pseudonym."""
+
+    source: ObservationSource
+    team: Label | None = None
+    monitor: Pseudonym | None = None
+
+
+class Observation(RecordHeader):
+    """What the mission itself saw or heard (DESIGN §2)."""
+
+    type: Literal["observation"] = "observation"
+    category: EventCategory
+    subtype: Subtype | None = None
+    count: int = Field(default=1, ge=1, le=100_000)
+    weapon: Weapon | None = None
+    location: Location
+    time: TimeSpec
+    observed_by: ObservedBy
+    description: Text | None = None
+    evidence: tuple[Sha256, ...] = Field(default=(), max_length=100)
+    sealed: tuple[SealablePath, ...] | None = Field(default=None, max_length=len(SEALABLE_PATHS))
+
+    @model_validator(mode="after")
+    def _observation_rules(self) -> Self:
+        problems: list[Problem] = []
+        why = subtype_problem(self.category, self.subtype)
+        if why is not None:
+            problems.append((("subtype",), why))
+        if self.category == "weapon_sighting" and self.weapon is None:
+            problems.append((("weapon",), "required for category weapon_sighting"))
+        problems.extend(duplicates("evidence", self.evidence))
+        problems.extend(duplicates("sealed", self.sealed or ()))
+        raise_problems("Observation", problems)
+        return self
