@@ -33,8 +33,9 @@ def test_key_file_is_never_overwritten(tmp_path: Path) -> None:
 def test_group_readable_key_file_is_refused(tmp_path: Path) -> None:
     path = Signer.generate("a").save(tmp_path / "a.key")
     os.chmod(path, 0o640)
-    with pytest.raises(AuthError, match="chmod 600"):
+    with pytest.raises(AuthError, match="accessible by others") as exc:
         load_signer(path)
+    assert exc.value.hint == f"chmod 600 {path}"
 
 
 def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,8 +61,11 @@ MAX_SIGNATURES = 8
 
 _PAYLOAD_TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+/-]{0,127}$")
 _KEYID_RE = re.compile(r"^[0-9a-f]{32}$")
-# A digit followed by an exponent marker: numbers that may need JCS's own formatting.
-_EXPONENT_RE = re.compile(rb"[0-9][eE][-+0-9]")
+# Numbers whose Python and JCS spellings may differ: an exponent, an integral
+# float ("1.0", "-0.0": JCS writes "1", "0"), or 16+ digits in a row (beyond
+# 2**53, where JSON numbers, being IEEE doubles, stop being exact). A match only
+# sends the check to the slow path; it never accepts anything.
+_NEEDS_JCS_RE = re.compile(rb"[0-9][eE][-+0-9]|[0-9]{16}|\.0(?![0-9])")
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -88,16 +91,23 @@ def check_canonical(raw: bytes, obj: Any, *, field: str = "payload") -> None:
     path can only ever *accept* bytes that ``rfc8785`` would produce too.
     """
     try:
-        if _fast_dumps(obj) == raw and not _EXPONENT_RE.search(raw):
+        if _fast_dumps(obj) == raw and not _NEEDS_JCS_RE.search(raw):
             return
     except (TypeError, ValueError):
         pass
-    if canonical_json(obj) != raw:
+    # JSON numbers are doubles (RFC 8785 §3.2.2.3): read large integers as such.
+    doubles = json.loads(raw, parse_int=_json_int)
+    if canonical_json(doubles) != raw:
         raise ValidationError(
             "payload is not RFC 8785 canonical JSON (sign the canonical bytes)",
             field=field,
             hint="canonicalise with RFC 8785 (JCS) before signing; `truce sign` does this",
         )
+
+
+def _json_int(text: str) -> int | float:
+    value = int(text)
+    return value if abs(value) < 2**53 else float(value)
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:

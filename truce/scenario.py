@@ -120,7 +120,7 @@ class _Builder:
     # -- geography ------------------------------------------------------------
 
     def _contact_line(self) -> LineString:
-        for layer in self.a.lines:
+        for layer in self.a.layers.lines:
             for feature in layer.features:
                 if feature.geometry.geom_type == "LineString":
                     return LineString(feature.geometry)

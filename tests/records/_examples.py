@@ -22,6 +22,11 @@ PUB = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="  # 32 bytes, canonical base
 DELETE = object()
 
 
+def _with(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = base | extra
+    return {k: v for k, v in out.items() if v is not DELETE}
+
+
 def header(**extra: Any) -> dict[str, Any]:
     return {"mission": "smm-east", "signed_at": "2025-03-20T05:00:00Z", **extra}
 
@@ -40,160 +45,181 @@ def bearing() -> dict[str, Any]:
 
 
 def observation(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="observation",
-        category="explosion",
-        subtype="impact",
-        count=3,
-        location=point(),
-        time={"at": "2025-03-20T04:15:00Z", "precision": "minute"},
-        observed_by={"source": "patrol", "team": "T-3", "monitor": "m-107"},
-        description="three impacts north of the bridge",
-        evidence=[H1],
-        sealed=["observed_by.monitor"],
-        **extra,
+    return _with(
+        header(
+            type="observation",
+            category="explosion",
+            subtype="impact",
+            count=3,
+            location=point(),
+            time={"at": "2025-03-20T04:15:00Z", "precision": "minute"},
+            observed_by={"source": "patrol", "team": "T-3", "monitor": "m-107"},
+            description="three impacts north of the bridge",
+            evidence=[H1],
+            sealed=["observed_by.monitor"],
+        ),
+        extra,
     )
 
 
 def patrol_track(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="coverage",
-        kind="patrol_track",
-        team="T-3",
-        track=[
-            {"lon": 37.70, "lat": 48.00, "t": "2025-03-20T03:00:00Z"},
-            {"lon": 37.72, "lat": 48.01, "t": "2025-03-20T03:30:00Z"},
-            {"lon": 37.75, "lat": 48.02, "t": "2025-03-20T04:30:00Z"},
-        ],
-        **extra,
+    return _with(
+        header(
+            type="coverage",
+            kind="patrol_track",
+            team="T-3",
+            track=[
+                {"lon": 37.70, "lat": 48.00, "t": "2025-03-20T03:00:00Z"},
+                {"lon": 37.72, "lat": 48.01, "t": "2025-03-20T03:30:00Z"},
+                {"lon": 37.75, "lat": 48.02, "t": "2025-03-20T04:30:00Z"},
+            ],
+        ),
+        extra,
     )
 
 
 def camera_uptime(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="coverage",
-        kind="camera_uptime",
-        camera="CAM-12",
-        location=point(37.9, 48.1, 5),
-        view_radius_m=4000,
-        intervals=[
-            {"start": "2025-03-19T00:00:00Z", "end": "2025-03-19T12:00:00Z"},
-            {"start": "2025-03-19T12:00:00Z", "end": "2025-03-20T00:00:00Z"},
-        ],
-        **extra,
+    return _with(
+        header(
+            type="coverage",
+            kind="camera_uptime",
+            camera="CAM-12",
+            location=point(37.9, 48.1, 5),
+            view_radius_m=4000,
+            intervals=[
+                {"start": "2025-03-19T00:00:00Z", "end": "2025-03-19T12:00:00Z"},
+                {"start": "2025-03-19T12:00:00Z", "end": "2025-03-20T00:00:00Z"},
+            ],
+        ),
+        extra,
     )
 
 
 def denied_access(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="coverage",
-        kind="denied_access",
-        team="T-3",
-        location=point(37.8, 48.05, 50),
-        time={"at": "2025-03-20T02:10:00Z"},
-        restriction="denied",
-        by="B",
-        reason="checkpoint commander cited mines on the road",
-        **extra,
+    return _with(
+        header(
+            type="coverage",
+            kind="denied_access",
+            team="T-3",
+            location=point(37.8, 48.05, 50),
+            time={"at": "2025-03-20T02:10:00Z"},
+            restriction="denied",
+            by="B",
+            reason="checkpoint commander cited mines on the road",
+        ),
+        extra,
     )
 
 
 def allegation(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="allegation",
-        party="A",
-        against="B",
-        reference="A-2025-0311",
-        claim={
-            "category": "explosion",
-            "subtype": "impact",
-            "location": point(33.37, 47.51, 1000),
-            "time": {"start": "2025-03-20T01:00:00Z", "end": "2025-03-20T02:00:00Z"},
-            "facility": {"layer": "gppd", "id": "UKR0001234", "name": "Example TPP"},
-            "term": {"id": "moratorium.energy", "agreement_version": 2},
-            "casualties": 0,
-            "description": "artillery strike on the thermal power plant",
-        },
-        evidence=[H1, H2],
-        statement="On 20 March at about 01:30 ...",
-        **extra,
+    return _with(
+        header(
+            type="allegation",
+            party="A",
+            against="B",
+            reference="A-2025-0311",
+            claim={
+                "category": "explosion",
+                "subtype": "impact",
+                "location": point(33.37, 47.51, 1000),
+                "time": {"start": "2025-03-20T01:00:00Z", "end": "2025-03-20T02:00:00Z"},
+                "facility": {"layer": "gppd", "id": "UKR0001234", "name": "Example TPP"},
+                "term": {"id": "moratorium.energy", "agreement_version": 2},
+                "casualties": 0,
+                "description": "artillery strike on the thermal power plant",
+            },
+            evidence=[H1, H2],
+            statement="On 20 March at about 01:30 ...",
+        ),
+        extra,
     )
 
 
 def finding(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="finding",
-        finding_id="F-2025-007",
-        allegations=[H1],
-        observations=[H2, H3],
-        term={"id": "ceasefire.general", "agreement_version": 1},
-        certainty="probable",
-        outcome="breach",
-        attribution={"status": "attributed", "party": "B", "basis": "crater analysis"},
-        summary="Impacts consistent with fire from the east.",
-        **extra,
+    return _with(
+        header(
+            type="finding",
+            finding_id="F-2025-007",
+            allegations=[H1],
+            observations=[H2, H3],
+            term={"id": "ceasefire.general", "agreement_version": 1},
+            certainty="probable",
+            outcome="breach",
+            attribution={"status": "attributed", "party": "B", "basis": "crater analysis"},
+            summary="Impacts consistent with fire from the east.",
+        ),
+        extra,
     )
 
 
 def correction(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="correction", supersedes=H1, reason="wrong grid square", replacement=H2, **extra
+    return _with(
+        header(type="correction", supersedes=H1, reason="wrong grid square", replacement=H2),
+        extra,
     )
 
 
 def evidence(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="evidence",
-        sha256=H1,
-        media_type="image/jpeg",
-        size=2_345_678,
-        captured_at="2025-03-20T04:16:00Z",
-        action="captured",
-        holder="m-107",
-        original=True,
-        description="photo of crater, facing north",
-        **extra,
+    return _with(
+        header(
+            type="evidence",
+            sha256=H1,
+            media_type="image/jpeg",
+            size=2_345_678,
+            captured_at="2025-03-20T04:16:00Z",
+            action="captured",
+            holder="m-107",
+            original=True,
+            description="photo of crater, facing north",
+        ),
+        extra,
     )
 
 
 def correspondence(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="correspondence",
-        from_party="A",
-        to_party="B",
-        subject="Repair window at the substation",
-        body="We request a local ceasefire for the repair crew on 22 March, 08:00-16:00.",
-        in_reply_to=H3,
-        language="en-GB",
-        **extra,
+    return _with(
+        header(
+            type="correspondence",
+            from_party="A",
+            to_party="B",
+            subject="Repair window at the substation",
+            body="We request a local ceasefire for the repair crew on 22 March, 08:00-16:00.",
+            in_reply_to=H3,
+            language="en-GB",
+        ),
+        extra,
     )
 
 
 def key_enrol(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="key",
-        action="enrol",
-        keyid=KEY1,
-        public_key=PUB,
-        role="party",
-        principal="party-a.liaison",
-        party="A",
-        **extra,
+    return _with(
+        header(
+            type="key",
+            action="enrol",
+            keyid=KEY1,
+            public_key=PUB,
+            role="party",
+            principal="party-a.liaison",
+            party="A",
+        ),
+        extra,
     )
 
 
 def agreement(**extra: Any) -> dict[str, Any]:
-    return header(
-        type="agreement",
-        agreement_id="energy-moratorium",
-        version=2,
-        document={
-            "id": "energy-moratorium",
-            "version": 2,
-            "parties": ["A", "B"],
-            "terms": [{"id": "moratorium.energy", "radius_km": 1.5, "note": None}],
-        },
-        **extra,
+    return _with(
+        header(
+            type="agreement",
+            agreement_id="energy-moratorium",
+            version=2,
+            document={
+                "id": "energy-moratorium",
+                "version": 2,
+                "parties": ["A", "B"],
+                "terms": [{"id": "moratorium.energy", "radius_km": 1.5, "note": None}],
+            },
+        ),
+        extra,
     )
 
 
@@ -250,3 +276,15 @@ def assert_rejected(payload: dict[str, Any], field: str, reason: str = "") -> No
     fields = {e.field: e.reason for e in err.errors}
     assert field in fields, f"no error at {field!r}; got {fields}"
     assert reason.lower() in fields[field].lower(), fields[field]
+
+
+def round_trip(payload: dict[str, Any]) -> None:
+    """The round-trip property: payload dict -> record -> JSON -> the same record, same dict."""
+    from truce.records import to_payload_dict
+
+    record = parse_record(payload)
+    out = to_payload_dict(record)
+    again = parse_record(json.dumps(out))
+    assert again == record
+    assert to_payload_dict(again) == out
+    assert json.loads(json.dumps(out)) == out

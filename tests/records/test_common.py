@@ -173,9 +173,11 @@ def test_bearing_constraints(path: str, value: Any) -> None:
     )
     bad = changed(payload, path, value)
     if path == "location.observer":
-        from truce.records import parse_record
+        from truce.records import Observation, parse_record
 
-        assert parse_record(_dumps(bad)).location.kind == "bearing"
+        record = parse_record(_dumps(bad))
+        assert isinstance(record, Observation)
+        assert isinstance(record.location, BearingLocation)
     else:
         assert_rejected(bad, path)
 

@@ -61,6 +61,7 @@ _LAYER_FIELDS = (
     "category",
 )
 _MAX_NAMES = 5
+_MAX_SHOWN = 160
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class Change:
     kind: ChangeKind
     old: Any
     new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"path", "kind", "old", "new"}`` (values are plain JSON)."""
+        return {"path": self.path, "kind": self.kind, "old": self.old, "new": self.new}
 
     def describe(self) -> str:
         """One human-readable line."""
@@ -85,9 +90,12 @@ def _show(value: Any) -> str:
     if isinstance(value, Mapping) and "type" in value and "coordinates" in value:
         return f"<{value['type']} geometry>"
     if isinstance(value, str):
-        return value
-    text = repr(value) if not isinstance(value, list | dict) else _compact(value)
-    return text if len(text) <= 120 else text[:117] + "..."
+        text = value
+    elif isinstance(value, list | dict):
+        text = _compact(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
 def _compact(value: Any) -> str:

@@ -473,8 +473,8 @@ def _check_geometries(raws: Sequence[_Raw], geoms: list[Any], kind: LayerKind) -
         i = int(owner[j])
         raise _fail(
             (*paths[i], "coordinates"),
-            f"position ({lon[j]!r}, {lat[j]!r}) is out of range: longitude must be within "
-            "[-180, 180] and latitude within [-90, 90] (WGS84, [lon, lat] order)",
+            f"position ({float(lon[j])!r}, {float(lat[j])!r}) is out of range: longitude "
+            "must be within [-180, 180] and latitude within [-90, 90] (WGS84, [lon, lat] order)",
         )
     if kind == "zone":
         valid = shapely.is_valid(arr)
@@ -484,7 +484,10 @@ def _check_geometries(raws: Sequence[_Raw], geoms: list[Any], kind: LayerKind) -
             raise _fail((*paths[i],), f"invalid polygon: {reason}")
     if kind == "line":
         parts, part_owner = shapely.get_parts(arr, return_index=True)
-        flat = shapely.length(parts) == 0
+        pcoords, pindex = shapely.get_coordinates(parts, return_index=True)
+        first = np.searchsorted(pindex, np.arange(len(parts)))
+        differs = (pcoords != pcoords[first[pindex]]).any(axis=1)
+        flat = np.bincount(pindex, weights=differs, minlength=len(parts)) == 0
         if flat.any():
             i = int(part_owner[int(np.argmax(flat))])
             raise _fail((*paths[i], "coordinates"), "a line needs at least 2 distinct points")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, Self, TypeAlias
+from typing import Annotated, Any, Literal, Self, TypeAlias, get_args
 
 from pydantic import AfterValidator, AwareDatetime, Field, PlainSerializer, model_validator
 from pydantic import StringConstraints as Str
@@ -198,7 +198,7 @@ Location: TypeAlias = Annotated[PointLocation | BearingLocation, Field(discrimin
 
 Precision = Literal["second", "minute", "hour", "day", "week", "month"]
 #: Time precisions, finest first.
-PRECISIONS: tuple[str, ...] = ("second", "minute", "hour", "day", "week", "month")
+PRECISIONS: tuple[str, ...] = get_args(Precision)
 _FIXED_LENGTH = {
     "second": timedelta(seconds=1),
     "minute": timedelta(minutes=1),

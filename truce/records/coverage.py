@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Annotated, Literal, Self, TypeAlias
+from typing import Annotated, Literal, Self, TypeAlias, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -47,7 +47,7 @@ __all__ = [
 
 CoverageKind = Literal["patrol_track", "camera_uptime", "denied_access"]
 #: The kinds of coverage record.
-COVERAGE_KINDS: tuple[str, ...] = ("patrol_track", "camera_uptime", "denied_access")
+COVERAGE_KINDS: tuple[str, ...] = get_args(CoverageKind)
 RestrictionKind = Literal["denied", "conditional", "delayed"]
 
 #: kind -> (required fields, optional fields); any other kind-specific field is forbidden.

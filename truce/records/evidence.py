@@ -8,7 +8,7 @@ working copies: a working copy (``original: false``) may name the file it was
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self, TypeAlias
+from typing import Annotated, Literal, Self, TypeAlias, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -20,14 +20,7 @@ __all__ = ["CUSTODY_ACTIONS", "MAX_EVIDENCE_SIZE", "CustodyAction", "Evidence", 
 
 CustodyAction = Literal["captured", "transferred", "copied", "examined", "sealed", "released"]
 #: The custody events an evidence record may carry.
-CUSTODY_ACTIONS: tuple[str, ...] = (
-    "captured",
-    "transferred",
-    "copied",
-    "examined",
-    "sealed",
-    "released",
-)
+CUSTODY_ACTIONS: tuple[str, ...] = get_args(CustodyAction)
 #: Largest evidence file size accepted (1 TiB).
 MAX_EVIDENCE_SIZE = 2**40
 

@@ -18,7 +18,7 @@ base64 of exactly 32 bytes in its one canonical spelling.
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Literal, Self, TypeAlias
+from typing import Annotated, Literal, Self, TypeAlias, get_args
 
 from pydantic import StringConstraints, model_validator
 
@@ -30,19 +30,10 @@ __all__ = ["KEY_ACTIONS", "ROLES", "KeyAction", "KeyEvent", "Principal", "Public
 
 KeyAction = Literal["enrol", "revoke", "rotate"]
 #: The key registry changes.
-KEY_ACTIONS: tuple[str, ...] = ("enrol", "revoke", "rotate")
+KEY_ACTIONS: tuple[str, ...] = get_args(KeyAction)
 Role = Literal["admin", "monitor", "analyst", "approver", "party", "witness", "intake", "observer"]
 #: The roles a key may be enrolled with (DESIGN §1).
-ROLES: tuple[str, ...] = (
-    "admin",
-    "monitor",
-    "analyst",
-    "approver",
-    "party",
-    "witness",
-    "intake",
-    "observer",
-)
+ROLES: tuple[str, ...] = get_args(Role)
 #: The pseudonym of whoever holds a key.
 Principal: TypeAlias = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

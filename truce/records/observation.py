@@ -17,7 +17,7 @@ unique.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self, TypeAlias
+from typing import Annotated, Literal, Self, TypeAlias, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -42,26 +42,13 @@ Subtype: TypeAlias = Annotated[str, StringConstraints(min_length=1, max_length=3
 
 ObservationSource = Literal["patrol", "fixed_camera", "uav", "remote_sensing", "interview", "other"]
 #: How the mission observed something.
-OBSERVATION_SOURCES: tuple[str, ...] = (
-    "patrol",
-    "fixed_camera",
-    "uav",
-    "remote_sensing",
-    "interview",
-    "other",
-)
+OBSERVATION_SOURCES: tuple[str, ...] = get_args(ObservationSource)
 
 SealablePath = Literal[
     "location", "observed_by.monitor", "observed_by.team", "description", "evidence"
 ]
 #: Fields the publication policy may be told to publish only as commitments.
-SEALABLE_PATHS: tuple[str, ...] = (
-    "location",
-    "observed_by.monitor",
-    "observed_by.team",
-    "description",
-    "evidence",
-)
+SEALABLE_PATHS: tuple[str, ...] = get_args(SealablePath)
 
 
 class Weapon(StrictModel):

@@ -65,7 +65,7 @@ def split_statements(script: str, *, source: str = "<script>") -> tuple[str, ...
 def load_migrations(directory: Traversable | str | os.PathLike[str]) -> tuple[Migration, ...]:
     """Every migration in ``directory``, sorted by version.
 
-    Guarantees the versions are exactly 1..N. Raises StorageError for a
+    Guarantees the versions are exactly 1..N with N >= 1. Raises StorageError for a
     missing directory, an ``.sql`` file not named ``NNNN_name.sql``, a gap or
     a repeated number: a broken set of migrations must never be half applied.
     """
@@ -89,7 +89,7 @@ def load_migrations(directory: Traversable | str | os.PathLike[str]) -> tuple[Mi
     except (OSError, UnicodeDecodeError) as exc:
         raise StorageError(f"cannot read migrations from {folder}: {exc}") from exc
     versions = sorted(found)
-    if versions != list(range(1, len(versions) + 1)):
+    if not versions or versions != list(range(1, len(versions) + 1)):
         raise StorageError(
             f"migrations in {folder} must be numbered 0001, 0002, ... without gaps; "
             f"found {', '.join(f'{v:04d}' for v in versions) or 'none'}"

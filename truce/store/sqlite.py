@@ -438,7 +438,10 @@ class SqliteStore:
         size = self.size()  # the snapshot: appends made while iterating are not yielded
         if f.empty:
             return iter(())
-        clauses = ["seq >= ?", "seq < ?"]
+        # The snapshot bound must not steer the planner away from the filters' indexes
+        # ("+seq" is not indexable); bounds the caller gave are worth an index.
+        seq = "seq" if f.since_seq or f.until_seq is not None else "+seq"
+        clauses = [f"{seq} >= ?", f"{seq} < ?"]
         params: list[Any] = [f.since_seq, size if f.until_seq is None else min(f.until_seq, size)]
         if f.kinds is not None:
             clauses.append(f"kind IN ({_marks(len(f.kinds))})")
@@ -546,9 +549,9 @@ class SqliteStore:
 
     def check(self) -> list[str]:
         """``PRAGMA quick_check``, the seq gap check, key references and the file's identity."""
+        conn = self._db
         problems: list[str] = []
         try:
-            conn = self._db
             rows = conn.execute("PRAGMA quick_check").fetchall()
             problems += [f"quick_check: {row[0]}" for row in rows if row[0] != "ok"]
             count, low, high = conn.execute(
@@ -561,7 +564,7 @@ class SqliteStore:
             app_id, version, _ = self._identity(conn)
             if app_id != APPLICATION_ID or version != self._latest:
                 problems.append(f"identity: application_id {app_id:#010x}, layout v{version}")
-        except (sqlite3.Error, StorageError) as exc:
+        except sqlite3.Error as exc:
             problems.append(f"cannot check {self.path}: {exc}")
         return problems
 
