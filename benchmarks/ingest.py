@@ -28,14 +28,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from truce.agreement import load_agreement
 from truce.demo import demo_signer
-from truce.envelopes import Envelope
 from truce.keys import verify_signature
 from truce.mission import Mission, example_agreement_path
 from truce.scenario import ScenarioConfig, generate
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--records", type=int, default=10_000, help="envelopes for the batch run")
     ap.add_argument("--single", type=int, default=1_000, help="envelopes for the non-batch run")
     ap.add_argument("--batch-size", type=int, default=500)
@@ -56,16 +57,23 @@ def main() -> int:
         m = Mission.create(Path(tmp) / "m", mission_id="bench", admin=admin, signed_at=t0)
         signers = {a.principal: demo_signer(1, a.principal) for a in scenario.actors}
         m.submit_records(
-            [(m.key_record("enrol", s, "monitor", signed_at=t0), admin)
-             for p, s in signers.items() if p.startswith("monitor")]
+            [
+                (m.key_record("enrol", s, "monitor", signed_at=t0), admin)
+                for p, s in signers.items()
+                if p.startswith("monitor")
+            ]
         )
         envs = [m.sign(m.new_record("observation", b), signers[w]) for b, w in obs[:need]]
         raws = [e.to_json() for e in envs]
-        keys = {k.keyid: k.public_key for k in m.keys()}
+        enrolled = m.keys()
+        keys = {k.keyid: k.public_key for k in enrolled}
         payload_bytes = sum(len(e.payload) for e in envs) / len(envs)
 
         # Ceiling: bare verification of the same messages.
-        msgs = [(keys[e.signatures[0].keyid], e.signed_bytes(), e.signatures[0].sig) for e in envs[: args.records]]
+        msgs = [
+            (keys[e.signatures[0].keyid], e.signed_bytes(), e.signatures[0].sig)
+            for e in envs[: args.records]
+        ]
         t = time.perf_counter()
         for pk, msg, sig in msgs:
             if not verify_signature(pk, msg, sig):
@@ -100,15 +108,25 @@ def main() -> int:
         size_mb = sum(f.stat().st_size for f in db.parent.glob("truce.db*")) / 1e6
 
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
-    print(f"records: {args.records} batch (batch size {args.batch_size}), {args.single} non-batch; "
-          f"mean payload {payload_bytes:.0f} bytes; database {size_mb:.1f} MB")
+    print(
+        f"records: {args.records} batch (batch size {args.batch_size}), {args.single} non-batch; "
+        f"mean payload {payload_bytes:.0f} bytes; database {size_mb:.1f} MB"
+    )
     print()
     print("| measure | records/s | ratio to ceiling |")
     print("|---|---:|---:|")
     print(f"| ceiling: bare Ed25519 verify (libsodium/PyNaCl) | {ceiling:,.0f} | 1.00 |")
-    print(f"| peer: bare Ed25519 verify (OpenSSL/cryptography) | {openssl:,.0f} | {openssl / ceiling:.2f} |")
-    print(f"| ours, batch: verify + validate + durable store | {batch:,.0f} | {batch / ceiling:.2f} |")
-    print(f"| ours, non-batch: one durable commit per record | {nonbatch:,.0f} | {nonbatch / ceiling:.2f} |")
+    print(
+        f"| peer: bare Ed25519 verify (OpenSSL/cryptography) | {openssl:,.0f} "
+        f"| {openssl / ceiling:.2f} |"
+    )
+    print(
+        f"| ours, batch: verify + validate + durable store | {batch:,.0f} | {batch / ceiling:.2f} |"
+    )
+    print(
+        f"| ours, non-batch: one durable commit per record | {nonbatch:,.0f} "
+        f"| {nonbatch / ceiling:.2f} |"
+    )
     print()
     verdict = "met" if batch / ceiling >= 0.5 else "MISSED"
     print(f"target batch >= 50% of ceiling: {verdict} ({batch / ceiling:.0%})")

@@ -35,8 +35,9 @@ json_scalars = (
 )
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -50,7 +51,9 @@ def test_pae_matches_the_dsse_spec_example() -> None:
 
 def test_canonical_json_is_rfc8785() -> None:
     # RFC 8785 §3.2.2: property sorting and number serialisation.
-    assert canonical_json({"b": 1, "a": [1e21, 1e-7, 0.5, -0.0]}) == b'{"a":[1e+21,1e-7,0.5,0],"b":1}'
+    assert (
+        canonical_json({"b": 1, "a": [1e21, 1e-7, 0.5, -0.0]}) == b'{"a":[1e+21,1e-7,0.5,0],"b":1}'
+    )
 
 
 @given(json_values)

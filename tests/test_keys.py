@@ -18,7 +18,7 @@ def test_key_file_round_trip_with_mode_0600(tmp_path: Path) -> None:
     path = s.save(tmp_path / "k" / "monitor.key")
     assert (path.stat().st_mode & 0o777) == 0o600
     loaded = load_signer(path)
-    assert loaded.keyid == s.keyid and loaded.principal == "monitor-01"
+    assert (loaded.keyid, loaded.principal) == (s.keyid, "monitor-01")
     assert "seed" not in repr(loaded)
 
 
@@ -78,8 +78,15 @@ def _state(s: Signer, status: str = "active", role: str = "monitor") -> KeyState
 
 def _apply(action: str, s: Signer, lookup: dict[str, KeyState], **kw: object) -> list[KeyState]:
     args: dict[str, object] = {
-        "action": action, "keyid": s.keyid, "public_key": s.public_key, "role": "monitor",
-        "principal": s.principal, "party": None, "replaces": None, "seq": 9, "lookup": lookup,
+        "action": action,
+        "keyid": s.keyid,
+        "public_key": s.public_key,
+        "role": "monitor",
+        "principal": s.principal,
+        "party": None,
+        "replaces": None,
+        "seq": 9,
+        "lookup": lookup,
     }
     args.update(kw)
     return apply_key_event(**args)  # type: ignore[arg-type]
@@ -88,7 +95,7 @@ def _apply(action: str, s: Signer, lookup: dict[str, KeyState], **kw: object) ->
 def test_registry_rules() -> None:
     a, b = Signer.generate("m"), Signer.generate("m")
     (enrolled,) = _apply("enrol", a, {})
-    assert enrolled.status == "active" and enrolled.enrolled_seq == 9
+    assert (enrolled.status, enrolled.enrolled_seq) == ("active", 9)
     with pytest.raises(Conflict):
         _apply("enrol", a, {a.keyid: enrolled})
     with pytest.raises(ValidationError, match="does not match"):
@@ -98,7 +105,7 @@ def test_registry_rules() -> None:
     with pytest.raises(ValidationError, match="keeps the role"):
         _apply("rotate", b, {a.keyid: enrolled}, replaces=a.keyid, role="analyst")
     (revoked,) = _apply("revoke", a, {a.keyid: enrolled}, public_key=None)
-    assert revoked.status == "revoked" and revoked.changed_seq == 9
+    assert (revoked.status, revoked.changed_seq) == ("revoked", 9)
     with pytest.raises(Conflict):
         _apply("revoke", a, {a.keyid: revoked})
     with pytest.raises(ValidationError):

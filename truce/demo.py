@@ -40,7 +40,9 @@ class DemoResult:
 
 def demo_signer(seed: int, principal: str) -> Signer:
     """A key derived from the seed — for the demo only: it is not secret."""
-    return Signer.from_seed(principal, hashlib.sha256(f"truce-demo/{seed}/{principal}".encode()).digest())
+    return Signer.from_seed(
+        principal, hashlib.sha256(f"truce-demo/{seed}/{principal}".encode()).digest()
+    )
 
 
 def run_demo(
@@ -48,7 +50,7 @@ def run_demo(
     *,
     seed: int = 7,
     days: int = 30,
-    observations_per_day: int = 100,
+    observations_per_day: int = 140,
     force: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> DemoResult:
@@ -58,21 +60,35 @@ def run_demo(
     t0 = agreement.effective - timedelta(days=2)
     admin = demo_signer(seed, "mission-admin")
     mission = Mission.create(
-        path, mission_id="truce-demo", name="Truce demo mission (synthetic data)",
-        force=force, admin=admin, signed_at=t0,
+        path,
+        mission_id="truce-demo",
+        name="Truce demo mission (synthetic data)",
+        force=force,
+        admin=admin,
+        signed_at=t0,
     )
     with mission as m:
-        scenario = generate(agreement, ScenarioConfig(seed=seed, days=days, observations_per_day=observations_per_day))
+        scenario = generate(
+            agreement,
+            ScenarioConfig(seed=seed, days=days, observations_per_day=observations_per_day),
+        )
         signers: dict[str, Signer] = {}
         key_records = []
         for actor in scenario.actors:
             signer = demo_signer(seed, actor.principal)
             signer.save(path / "keys" / f"{actor.principal}.key")
             signers[actor.principal] = signer
-            key_records.append((m.key_record("enrol", signer, actor.role, actor.party, signed_at=t0 + timedelta(hours=1)), admin))
+            key_records.append(
+                (
+                    m.key_record(
+                        "enrol", signer, actor.role, actor.party, signed_at=t0 + timedelta(hours=1)
+                    ),
+                    admin,
+                )
+            )
         m.submit_records(key_records)
 
-        items = [(body, signers[who]) for body, who in scenario.records]
+        items = [(m.new_record(body["type"], body), signers[who]) for body, who in scenario.records]
         total = len(items)
         done = 0
         batch = 250
@@ -89,20 +105,37 @@ def run_demo(
             (evidence_dir / f.sha256).write_bytes(f.content)
 
         # One monitor's correction: a recount of an observation they signed.
-        original, who = next((b, w) for b, w in scenario.records if b["type"] == "observation" and "monitor" in b["observed_by"])
+        original, who = next(
+            (b, w)
+            for b, w in scenario.records
+            if b["type"] == "observation" and "monitor" in b["observed_by"]
+        )
         later = (agreement.effective + timedelta(days=days)).isoformat()
         fixed, reason = correction_for(original, signed_at=_z(later))
         old_id = m.sign(m.new_record("observation", original), signers[who]).record_id
         new_receipt = m.submit_record(m.new_record("observation", fixed), signers[who])
         m.submit_record(
-            m.new_record("correction", {"supersedes": old_id, "replacement": new_receipt.record_id,
-                                        "reason": reason, "synthetic": True, "source": "synthetic",
-                                        "signed_at": _z(later)}),
+            m.new_record(
+                "correction",
+                {
+                    "supersedes": old_id,
+                    "replacement": new_receipt.record_id,
+                    "reason": reason,
+                    "synthetic": True,
+                    "source": "synthetic",
+                    "signed_at": _z(later),
+                },
+            ),
             signers[who],
         )
         v2 = example_agreement_path().with_name("example-agreement-v2.yaml")
         v2_agreement = load_agreement(v2)
-        m.submit_record(m.agreement_record(v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)), admin)
+        m.submit_record(
+            m.agreement_record(
+                v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)
+            ),
+            admin,
+        )
         return DemoResult(path, m.summary(), scenario.notes)
 
 

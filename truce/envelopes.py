@@ -255,10 +255,7 @@ def sign_payload(
 ) -> Envelope:
     """Canonicalise ``record`` (unless already bytes) and sign it with each signer."""
     payload = record if isinstance(record, bytes) else canonical_json(record)
-    if isinstance(signers, Sequence):
-        signer_list = list(signers)
-    else:
-        signer_list = [signers]
+    signer_list = list(signers) if isinstance(signers, Sequence) else [signers]
     message = pae(payload_type, payload)
     sigs = tuple(Signature(s.keyid, s.sign(message)) for s in signer_list)
     return Envelope(payload_type, payload, sigs)

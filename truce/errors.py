@@ -56,6 +56,13 @@ class Error(Exception):
         """Extra structured details for the JSON shape (subclasses extend)."""
         return {}
 
+    def located(self, where: str) -> Error:
+        """Prefix the message with where the error happened (e.g. ``envelope [3]``)."""
+        if where:
+            self.message = f"{where}: {self.message}"
+            self.args = (self.message,)
+        return self
+
     def diagnostics(self) -> str:
         """Multi-line explanation: the message, then details, then a hint."""
         lines = [f"{type(self).__name__}: {self.message}"]

@@ -52,9 +52,7 @@ __all__ = [
 
 KEY_FILE_FORMAT = "truce-ed25519-private/1"
 
-Role = Literal[
-    "admin", "monitor", "analyst", "approver", "party", "witness", "intake", "observer"
-]
+Role = Literal["admin", "monitor", "analyst", "approver", "party", "witness", "intake", "observer"]
 ROLES: tuple[str, ...] = (
     "admin",
     "monitor",
@@ -125,7 +123,9 @@ class Signer:
         except FileExistsError as exc:
             raise Conflict(f"key file {p} already exists; refusing to overwrite it") from exc
         except OSError as exc:
-            raise ValidationError(f"cannot create key file: {exc}", field="key", source=str(p))
+            raise ValidationError(
+                f"cannot create key file: {exc}", field="key", source=str(p)
+            ) from exc
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(self.to_file_json())
             fh.flush()
@@ -189,7 +189,9 @@ def load_signer(spec: str | os.PathLike[str]) -> Signer:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"cannot read key file: {exc}", field="key", source=str(path))
+        raise ValidationError(
+            f"cannot read key file: {exc}", field="key", source=str(path)
+        ) from exc
     return _parse_key_text(text, str(path))
 
 
@@ -265,7 +267,9 @@ def apply_key_event(
     raise ValidationError(f"unknown key action {action!r}", field="action")
 
 
-def _with_status(old: KeyState, status: Literal["active", "revoked", "retired"], seq: int) -> KeyState:
+def _with_status(
+    old: KeyState, status: Literal["active", "revoked", "retired"], seq: int
+) -> KeyState:
     return KeyState(
         keyid=old.keyid,
         public_key=old.public_key,

@@ -96,7 +96,9 @@ class MissionSettings:
         for key in ("id", "name", "store", "admin_key"):
             value = section.get(key)
             if not isinstance(value, str) or not value:
-                raise ValidationError("missing or not a string", field=f"mission.{key}", source=str(path))
+                raise ValidationError(
+                    "missing or not a string", field=f"mission.{key}", source=str(path)
+                )
             values[key] = value
         return cls(**values)
 
@@ -191,7 +193,9 @@ class Mission:
         if (path / SETTINGS_FILE).exists():
             if not force:
                 raise ValidationError(
-                    f"{path} already holds a mission", field="directory", hint="use --force to replace it"
+                    f"{path} already holds a mission",
+                    field="directory",
+                    hint="use --force to replace it",
                 )
             shutil.rmtree(path)
         elif path.exists() and any(path.iterdir()) and not force:
@@ -313,7 +317,11 @@ class Mission:
         """Replace an active key by a new one with the same role, principal and party."""
         old = self.store.key(keyid)
         signer = Signer.generate(old.principal)
-        path = Path(out) if out else self.directory / "keys" / f"{old.principal}.{signer.keyid[:8]}.key"
+        path = (
+            Path(out)
+            if out
+            else self.directory / "keys" / f"{old.principal}.{signer.keyid[:8]}.key"
+        )
         signer.save(path)
         try:
             record = self.key_record("rotate", signer, old.role, old.party, replaces=old.keyid)
@@ -378,7 +386,9 @@ class Mission:
     def agreement_versions(self) -> list[VersionInfo]:
         return self.agreements.versions()
 
-    def agreement_diff(self, old: int, new: int, *, agreement_id: str | None = None) -> AgreementDiff:
+    def agreement_diff(
+        self, old: int, new: int, *, agreement_id: str | None = None
+    ) -> AgreementDiff:
         return diff(self.agreement(agreement_id, old), self.agreement(agreement_id, new))
 
     # -- records ------------------------------------------------------------------
@@ -474,9 +484,7 @@ class Mission:
     ) -> Iterator[RecordView]:
         corrected: set[str] = set()
         if corrections:
-            corrected = {
-                r.subject or "" for r in self.store.scan(kinds=["correction"])
-            }
+            corrected = {r.subject or "" for r in self.store.scan(kinds=["correction"])}
         for stored in self.store.scan(
             kinds=kinds, since_seq=since_seq, limit=limit, descending=descending
         ):
@@ -503,7 +511,8 @@ class Mission:
         """Counts per record type, keys per role, agreement versions."""
         counts = self.store.counts()
         roles: dict[str, int] = {}
-        for k in self.store.keys():
+        keys = self.store.keys()
+        for k in keys:
             if k.status == "active":
                 roles[k.role] = roles.get(k.role, 0) + 1
         return {

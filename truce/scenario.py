@@ -41,7 +41,24 @@ __all__ = ["Actor", "Scenario", "ScenarioConfig", "SyntheticFile", "generate"]
 
 _GEOD = Geod(ellps="WGS84")
 _SYN = {"synthetic": True, "source": "synthetic"}
-_COMPASS = ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
+_COMPASS = (
+    "N",
+    "NNE",
+    "NE",
+    "ENE",
+    "E",
+    "ESE",
+    "SE",
+    "SSE",
+    "S",
+    "SSW",
+    "SW",
+    "WSW",
+    "W",
+    "WNW",
+    "NW",
+    "NNW",
+)
 
 # Observation mix, after the shape of OSCE SMM daily reports (weights, not data).
 _CATEGORIES: tuple[tuple[str, float], ...] = (
@@ -66,7 +83,7 @@ class ScenarioConfig:
     teams: int = 6
     monitors_per_team: int = 2
     cameras: int = 8
-    observations_per_day: int = 100
+    observations_per_day: int = 140
     energy_allegations: int = 36
 
 
@@ -111,7 +128,10 @@ class _Builder:
         self.files: list[SyntheticFile] = []
         self.teams = [f"team-{i + 1:02d}" for i in range(config.teams)]
         self.monitors = {
-            t: [f"monitor-{i * config.monitors_per_team + j + 1:02d}" for j in range(config.monitors_per_team)]
+            t: [
+                f"monitor-{i * config.monitors_per_team + j + 1:02d}"
+                for j in range(config.monitors_per_team)
+            ]
             for i, t in enumerate(self.teams)
         }
         self.cameras = [self._camera(i) for i in range(config.cameras)]
@@ -159,8 +179,7 @@ class _Builder:
     def _event_time(self, day: int) -> datetime:
         # Most fire is reported at dusk and at night (local), as in SMM reports.
         hour = self.rng.choice((18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 10, 14))
-        local = self.start + timedelta(days=day, hours=hour, minutes=self.rng.randrange(60))
-        return local
+        return self.start + timedelta(days=day, hours=hour, minutes=self.rng.randrange(60))
 
     # -- records --------------------------------------------------------------
 
@@ -179,7 +198,9 @@ class _Builder:
         body: dict[str, Any] = {"type": "observation", "category": category}
         count = 1
         if category == "explosion":
-            body["subtype"] = self.rng.choices(("impact", "outgoing", "undetermined"), (0.4, 0.3, 0.3))[0]
+            body["subtype"] = self.rng.choices(
+                ("impact", "outgoing", "undetermined"), (0.4, 0.3, 0.3)
+            )[0]
             count = self.rng.choice((1, 1, 2, 3, 5, 8, 12, 20))
         elif category in ("bursts_of_fire", "shots"):
             count = self.rng.choice((1, 2, 4, 10, 30))
@@ -199,7 +220,12 @@ class _Builder:
             observed_by["team"] = cam["camera"]
             body["location"] = {
                 "kind": "bearing",
-                "observer": {"kind": "point", "lon": cam["lon"], "lat": cam["lat"], "uncertainty_m": 10},
+                "observer": {
+                    "kind": "point",
+                    "lon": cam["lon"],
+                    "lat": cam["lat"],
+                    "uncertainty_m": 10,
+                },
                 "direction": self.rng.choice(_COMPASS),
                 "distance_band": self.rng.choice(("1-3km", "3-5km", "5-10km")),
             }
@@ -230,7 +256,7 @@ class _Builder:
     def coverage(self, day: int) -> None:
         for team in self.teams:
             t0 = self.start + timedelta(days=day, hours=8, minutes=self.rng.randrange(60))
-            points = []
+            points: list[dict[str, Any]] = []
             for k in range(12):
                 lon, lat, _ = self._near_line(15.0)
                 if points:  # a patrol moves along, it does not teleport: stay near the last point
@@ -262,7 +288,12 @@ class _Builder:
                     "type": "coverage",
                     "kind": "camera_uptime",
                     "camera": cam["camera"],
-                    "location": {"kind": "point", "lon": cam["lon"], "lat": cam["lat"], "uncertainty_m": 10},
+                    "location": {
+                        "kind": "point",
+                        "lon": cam["lon"],
+                        "lat": cam["lat"],
+                        "uncertainty_m": 10,
+                    },
                     "view_radius_m": 8000,
                     "intervals": [{"start": _iso(s), "end": _iso(e)} for s, e in intervals],
                     "signed_at": _iso(day_start + timedelta(days=1, minutes=20)),
@@ -290,8 +321,14 @@ class _Builder:
 
     def evidence_file(self, what: str, holder: str, at: datetime) -> str:
         content = json.dumps(
-            {"synthetic": True, "source": "synthetic", "what": what, "holder": holder, "at": _iso(at),
-             "nonce": self.rng.getrandbits(64)},
+            {
+                "synthetic": True,
+                "source": "synthetic",
+                "what": what,
+                "holder": holder,
+                "at": _iso(at),
+                "nonce": self.rng.getrandbits(64),
+            },
             sort_keys=True,
         ).encode()
         sha = hashlib.sha256(content).hexdigest()
@@ -302,7 +339,9 @@ class _Builder:
         """Allegations of strikes on real energy sites, some matched, some contradicting."""
         term = self.a.term("moratorium.energy")
         lists = self.a.protected_sites(term)
-        sites = sorted({s.id: s for group in lists.values() for s in group}.values(), key=lambda s: s.id)
+        sites = sorted(
+            {s.id: s for group in lists.values() for s in group}.values(), key=lambda s: s.id
+        )
         parties = [p.id for p in self.a.parties]
         n = self.c.energy_allegations
         matched = contradicted = unmatched = 0
@@ -314,11 +353,18 @@ class _Builder:
             accused = parties[(i + 1) % 2]
             mode = ("matched", "unmatched", "contradicted")[i % 3]
             ev_at = at + timedelta(hours=1)
-            evidence = self.evidence_file(f"photo of damage at {site.name}", f"{accuser}-press-office", ev_at)
+            evidence = self.evidence_file(
+                f"photo of damage at {site.name}", f"{accuser}-press-office", ev_at
+            )
             claim: dict[str, Any] = {
                 "category": "explosion",
                 "subtype": "impact",
-                "location": {"kind": "point", "lon": round(site.lon, 5), "lat": round(site.lat, 5), "uncertainty_m": 1000},
+                "location": {
+                    "kind": "point",
+                    "lon": round(site.lon, 5),
+                    "lat": round(site.lat, 5),
+                    "uncertainty_m": 1000,
+                },
                 "time": {"at": _iso(at.replace(minute=0)), "precision": "hour"},
                 "facility": {"layer": site.layer, "id": site.id, "name": site.name},
                 "term": {"id": term.id, "agreement_version": self.a.version},
@@ -326,15 +372,34 @@ class _Builder:
             }
             filer = f"party-{accuser.lower()}-office"
             filed_at = at + timedelta(hours=self.rng.randint(2, 20))
-            self.add({"type": "evidence", "sha256": evidence, "media_type": "application/json",
-                      "size": len(self.files[-1].content), "captured_at": _iso(ev_at), "action": "captured",
-                      "holder": f"{accuser}-press-office", "original": True,
-                      "signed_at": _iso(filed_at - timedelta(minutes=5))}, filer)
-            self.add({"type": "allegation", "party": accuser, "against": accused,
-                      "reference": f"{accuser}-{2025}-{i + 1:03d}", "claim": claim, "evidence": [evidence],
-                      "statement": f"Party {accuser} states that party {accused} struck {site.name} "
-                                   f"on {at.date().isoformat()}, in breach of the energy moratorium.",
-                      "signed_at": _iso(filed_at)}, filer)
+            self.add(
+                {
+                    "type": "evidence",
+                    "sha256": evidence,
+                    "media_type": "application/json",
+                    "size": len(self.files[-1].content),
+                    "captured_at": _iso(ev_at),
+                    "action": "captured",
+                    "holder": f"{accuser}-press-office",
+                    "original": True,
+                    "signed_at": _iso(filed_at - timedelta(minutes=5)),
+                },
+                filer,
+            )
+            self.add(
+                {
+                    "type": "allegation",
+                    "party": accuser,
+                    "against": accused,
+                    "reference": f"{accuser}-{2025}-{i + 1:03d}",
+                    "claim": claim,
+                    "evidence": [evidence],
+                    "statement": f"Party {accuser} states that party {accused} struck {site.name} "
+                    f"on {at.date().isoformat()}, in breach of the energy moratorium.",
+                    "signed_at": _iso(filed_at),
+                },
+                filer,
+            )
             if mode == "matched":
                 # A mission patrol confirms an impact within a few km of the site.
                 dist = self.rng.uniform(200, 3500)
@@ -342,25 +407,50 @@ class _Builder:
                 team = self.rng.choice(self.teams)
                 monitor = self.rng.choice(self.monitors[team])
                 seen = at + timedelta(minutes=self.rng.randint(-40, 40))
-                self.add({"type": "observation", "category": "explosion", "subtype": "impact",
-                          "count": self.rng.randint(1, 4),
-                          "location": {"kind": "point", "lon": round(lon, 5), "lat": round(lat, 5), "uncertainty_m": 500},
-                          "time": {"at": _iso(seen), "precision": "minute"},
-                          "observed_by": {"source": self.rng.choice(("patrol", "uav")), "team": team, "monitor": monitor},
-                          "description": f"Impact near {site.name}; smoke seen from the site's direction.",
-                          "sealed": ["observed_by.monitor"],
-                          "signed_at": _iso(seen + timedelta(hours=2))}, monitor)
+                self.add(
+                    {
+                        "type": "observation",
+                        "category": "explosion",
+                        "subtype": "impact",
+                        "count": self.rng.randint(1, 4),
+                        "location": {
+                            "kind": "point",
+                            "lon": round(lon, 5),
+                            "lat": round(lat, 5),
+                            "uncertainty_m": 500,
+                        },
+                        "time": {"at": _iso(seen), "precision": "minute"},
+                        "observed_by": {
+                            "source": self.rng.choice(("patrol", "uav")),
+                            "team": team,
+                            "monitor": monitor,
+                        },
+                        "description": f"Impact near {site.name}; smoke seen from the site.",
+                        "sealed": ["observed_by.monitor"],
+                        "signed_at": _iso(seen + timedelta(hours=2)),
+                    },
+                    monitor,
+                )
                 matched += 1
             elif mode == "contradicted":
                 # The accused party files the mirror-image claim about the same strike.
                 counter = dict(claim)
                 counter["description"] = f"Strike on {site.name} staged by party {accuser}."
                 other = f"party-{accused.lower()}-office"
-                self.add({"type": "allegation", "party": accused, "against": accuser,
-                          "reference": f"{accused}-{2025}-{i + 1:03d}c", "claim": counter,
-                          "statement": f"Party {accused} rejects the claim and states that party {accuser} "
-                                       f"itself shelled {site.name}.",
-                          "signed_at": _iso(filed_at + timedelta(hours=3))}, other)
+                self.add(
+                    {
+                        "type": "allegation",
+                        "party": accused,
+                        "against": accuser,
+                        "reference": f"{accused}-{2025}-{i + 1:03d}c",
+                        "claim": counter,
+                        "statement": f"Party {accused} rejects the claim and states "
+                        f"that party {accuser} "
+                        f"itself shelled {site.name}.",
+                        "signed_at": _iso(filed_at + timedelta(hours=3)),
+                    },
+                    other,
+                )
                 contradicted += 1
             else:
                 unmatched += 1
@@ -373,19 +463,39 @@ class _Builder:
     def correspondence(self) -> None:
         parties = [p.id for p in self.a.parties]
         at = self.start + timedelta(days=4, hours=10)
-        self.add({"type": "correspondence", "from_party": parties[0], "to_party": parties[1],
-                          "subject": "Repair crew access to a damaged substation",
-                          "body": "We request a local ceasefire window for a repair crew, per the agreement's window terms.",
-                          "language": "en", "signed_at": _iso(at)}, f"party-{parties[0].lower()}-office")
-        self.add({"type": "correspondence", "from_party": parties[1], "to_party": parties[0],
-                  "subject": "Re: Repair crew access to a damaged substation",
-                  "body": "We agree to the window proposed, from 06:00 to 14:00 local time on two consecutive days.",
-                  "language": "en", "signed_at": _iso(at + timedelta(hours=20))}, f"party-{parties[1].lower()}-office")
+        self.add(
+            {
+                "type": "correspondence",
+                "from_party": parties[0],
+                "to_party": parties[1],
+                "subject": "Repair crew access to a damaged substation",
+                "body": "We request a local ceasefire window for a repair crew, "
+                "per the agreement's window terms.",
+                "language": "en",
+                "signed_at": _iso(at),
+            },
+            f"party-{parties[0].lower()}-office",
+        )
+        self.add(
+            {
+                "type": "correspondence",
+                "from_party": parties[1],
+                "to_party": parties[0],
+                "subject": "Re: Repair crew access to a damaged substation",
+                "body": "We agree to the window proposed, from 06:00 to 14:00 local time "
+                "on two consecutive days.",
+                "language": "en",
+                "signed_at": _iso(at + timedelta(hours=20)),
+            },
+            f"party-{parties[1].lower()}-office",
+        )
 
     def build(self) -> Scenario:
         for day in range(self.c.days):
             self.coverage(day)
-            n = round(self.c.observations_per_day * self._intensity(day) * self.rng.uniform(0.8, 1.2))
+            n = round(
+                self.c.observations_per_day * self._intensity(day) * self.rng.uniform(0.8, 1.2)
+            )
             for _ in range(n):
                 self.observation(day)
         self.energy_allegations()

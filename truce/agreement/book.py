@@ -78,7 +78,9 @@ class AgreementBook:
                 payload["document"], source=f"agreement record #{info.seq}"
             )
         except ValidationError as exc:
-            raise StorageError(f"stored agreement {agreement_id}@{version} no longer loads: {exc}")
+            raise StorageError(
+                f"stored agreement {agreement_id}@{version} no longer loads: {exc}"
+            ) from exc
         self._parsed[key] = agreement
         return agreement
 
@@ -86,7 +88,9 @@ class AgreementBook:
         """A version by id/number; defaults: the only agreement id, its latest version."""
         ids = self.ids()
         if not ids:
-            raise NotFound("agreement", agreement_id or "(any)", hint="load one: truce agreement load FILE")
+            raise NotFound(
+                "agreement", agreement_id or "(any)", hint="load one: truce agreement load FILE"
+            )
         if agreement_id is None:
             if len(ids) > 1:
                 raise ValidationError(

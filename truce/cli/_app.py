@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from truce import errors
 from truce.mission import Mission
@@ -96,7 +97,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         rc = cli.main(args=argv, prog_name="truce", standalone_mode=False)
     except errors.Error as exc:
-        err_console.print(f"[bold red]error:[/] {exc.diagnostics()}", markup=True)
+        err_console.print("[bold red]error:[/] " + escape(exc.diagnostics()))
         return exit_code(exc)
     except click.exceptions.Abort:
         err_console.print("aborted")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape as esc
 from rich.table import Table
 
 from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
@@ -58,7 +59,9 @@ def agreement_list(state: State) -> None:
 @click.option("--id", "agreement_id", help="Agreement id, when the mission has several.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole document as JSON.")
 @pass_state
-def agreement_show(state: State, version: int | None, agreement_id: str | None, as_json: bool) -> None:
+def agreement_show(
+    state: State, version: int | None, agreement_id: str | None, as_json: bool
+) -> None:
     """Show one version (default: the latest): parties, terms, site lists.
 
     Example: truce agreement show 1
@@ -68,16 +71,18 @@ def agreement_show(state: State, version: int | None, agreement_id: str | None, 
         if as_json:
             emit_json(a.to_document())
             return
-        console.print(f"[bold]{a.title}[/] — {a.id} version {a.version}")
+        console.print(f"[bold]{esc(a.title)}[/] — {esc(a.id)} version {a.version}")
         console.print(f"effective {a.effective.isoformat()} ({a.time_zone.key})")
-        console.print("parties: " + ", ".join(f"{p.id} = {p.name}" for p in a.parties))
+        console.print(
+            "parties: " + ", ".join(f"{p.id} = {p.name}" for p in a.parties), markup=False
+        )
         table = Table("term", "v", "type", "title")
         for t in a.terms:
-            table.add_row(t.id, str(t.version), t.type, t.title)
+            table.add_row(esc(t.id), str(t.version), t.type, esc(t.title or ""))
         console.print(table)
         lists = Table("site list", "held by", "sites")
         for sl in a.site_lists:
-            lists.add_row(sl.id, sl.held_by, str(len(a.sites_in(sl.id))))
+            lists.add_row(esc(sl.id), esc(sl.held_by), str(len(a.sites_in(sl.id))))
         console.print(lists)
 
 
@@ -87,7 +92,9 @@ def agreement_show(state: State, version: int | None, agreement_id: str | None, 
 @click.option("--id", "agreement_id", help="Agreement id, when the mission has several.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @pass_state
-def agreement_diff(state: State, old: int, new: int, agreement_id: str | None, as_json: bool) -> None:
+def agreement_diff(
+    state: State, old: int, new: int, agreement_id: str | None, as_json: bool
+) -> None:
     """Show what changed between two versions (terms, geography, site lists).
 
     Example: truce agreement diff 1 2
@@ -99,4 +106,4 @@ def agreement_diff(state: State, old: int, new: int, agreement_id: str | None, a
         return
     lines = d.summary_lines()
     for line in lines or ["no differences"]:
-        console.print(line)
+        click.echo(line)

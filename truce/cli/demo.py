@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from truce.cli._app import console
-from truce.cli._app import cli
+from truce.cli._app import cli, console
 from truce.cli.records import print_summary
 from truce.demo import run_demo
 
@@ -14,9 +13,21 @@ __all__ = ["demo"]
 
 
 @cli.command("demo")
-@click.option("--dir", "directory", default="truce-demo", show_default=True, help="Where to build the mission.")
+@click.option(
+    "--dir",
+    "directory",
+    default="truce-demo",
+    show_default=True,
+    help="Where to build the mission.",
+)
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same mission.")
-@click.option("--days", type=click.IntRange(1, 90), default=30, show_default=True, help="Length of the scenario.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 90),
+    default=30,
+    show_default=True,
+    help="Length of the scenario.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing mission in --dir.")
 def demo(directory: str, seed: int, days: int, force: bool) -> None:
     """Build a demo mission: the example agreement on real Ukrainian geography and
@@ -26,9 +37,17 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
 
     Example: truce demo --dir truce-demo --seed 7
     """
-    console.print("[bold yellow]All events in this demo are SYNTHETIC[/] (generated; places are real).")
-    with Progress(TextColumn("signing and storing"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=False) as progress:
+    console.print(
+        "[bold yellow]All events in this demo are SYNTHETIC[/] (generated; places are real)."
+    )
+    with Progress(
+        TextColumn("signing and storing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         task = progress.add_task("records", total=None)
 
         def tick(done: int, total: int) -> None:
@@ -39,7 +58,8 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
     n = result.notes
     console.print(
         f"energy allegations: {n['energy_allegations_matched']} with a matching observation, "
-        f"{n['energy_allegations_unmatched']} without, {n['energy_allegations_contradicted']} contradicted by the other party"
+        f"{n['energy_allegations_unmatched']} without, "
+        f"{n['energy_allegations_contradicted']} contradicted by the other party"
     )
     console.print("\nNext, try:")
     for cmd in (

@@ -27,7 +27,9 @@ def keys() -> None:
 @click.argument("principal")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the key may sign.")
 @click.option("--party", help="Party id, for --role party (e.g. A).")
-@click.option("--out", type=click.Path(dir_okay=False), help="Key file (default keys/PRINCIPAL.key).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Key file (default keys/PRINCIPAL.key)."
+)
 @pass_state
 def keys_new(state: State, principal: str, role: str, party: str | None, out: str | None) -> None:
     """Generate a key pair, save the private key (mode 0600) and enrol it.

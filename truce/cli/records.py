@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 import yaml
+from rich.markup import escape as esc
 from rich.table import Table
 
 from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
@@ -46,16 +47,24 @@ def _read_documents(file: str) -> list[dict[str, Any]]:
 
 @cli.command("init")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--agreement", type=click.Path(exists=True, dir_okay=False), help="Agreement YAML (default: the example).")
+@click.option(
+    "--agreement",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Agreement YAML (default: the example).",
+)
 @click.option("--id", "mission_id", help="Mission id (default: from the directory name).")
 @click.option("--name", help="Human-readable mission name.")
 @click.option("--force", is_flag=True, help="Replace an existing mission in DIRECTORY.")
-def init(directory: str, agreement: str | None, mission_id: str | None, name: str | None, force: bool) -> None:
+def init(
+    directory: str, agreement: str | None, mission_id: str | None, name: str | None, force: bool
+) -> None:
     """Create a mission: database, admin key (0600), and the agreement.
 
     Example: truce init my-mission --agreement examples/agreement.yaml
     """
-    m = Mission.create(directory, agreement=agreement, mission_id=mission_id, name=name, force=force)
+    m = Mission.create(
+        directory, agreement=agreement, mission_id=mission_id, name=name, force=force
+    )
     with m:
         a = m.agreement()
         console.print(f"created mission {m.settings.id!r} in {directory}")
@@ -127,17 +136,23 @@ def submit(state: State, file: str, check: bool) -> None:
 @cli.command("list")
 @click.option("--type", "kinds", multiple=True, help="Only these record types (repeatable).")
 @click.option("--since", type=int, default=0, help="From this sequence number on.")
-@click.option("--limit", type=int, default=50, show_default=True, help="At most this many (0 = all).")
+@click.option(
+    "--limit", type=int, default=50, show_default=True, help="At most this many (0 = all)."
+)
 @click.option("--latest", is_flag=True, help="Newest first.")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines output.")
 @pass_state
-def list_(state: State, kinds: tuple[str, ...], since: int, limit: int, latest: bool, as_json: bool) -> None:
+def list_(
+    state: State, kinds: tuple[str, ...], since: int, limit: int, latest: bool, as_json: bool
+) -> None:
     """List records: sequence number, type, signer, summary.
 
     Example: truce list --type allegation --limit 10
     """
     with open_mission(state) as m:
-        views = m.records(kinds=list(kinds) or None, since_seq=since, limit=limit or None, descending=latest)
+        views = m.records(
+            kinds=list(kinds) or None, since_seq=since, limit=limit or None, descending=latest
+        )
         if as_json:
             for v in views:
                 click.echo(json.dumps(v.to_dict(), ensure_ascii=False, sort_keys=True))
@@ -145,11 +160,10 @@ def list_(state: State, kinds: tuple[str, ...], since: int, limit: int, latest: 
         table = Table("#", "id", "type", "signer", "summary")
         for v in views:
             mark = " [yellow](corrected)[/]" if v.corrected else ""
-            syn = " [dim](synthetic)[/]" if v.synthetic else ""
-            table.add_row(str(v.seq), v.record_id[:10], v.kind, v.signer, v.summary + mark + syn)
+            table.add_row(
+                str(v.seq), v.record_id[:10], v.kind, esc(v.signer), esc(v.summary) + mark
+            )
     console.print(table)
-
-
 
 
 @cli.command("show")
@@ -167,13 +181,16 @@ def show(state: State, ref: str, as_json: bool) -> None:
         emit_json(v.to_dict())
         return
     console.print(f"[bold]{v.kind} #{v.seq}[/] {v.record_id}")
-    console.print(f"signed by {v.signer} ({v.role}{', party ' + v.party if v.party else ''}) at {v.signed_at}")
+    console.print(
+        f"signed by {esc(v.signer)} ({v.role}{', party ' + v.party if v.party else ''}) "
+        f"at {v.signed_at}"
+    )
     console.print(f"accepted {v.accepted_at}")
     if v.synthetic:
         console.print("[bold yellow]SYNTHETIC[/] — generated data, not a real observation")
     for c in v.corrected_by:
         console.print(f"[yellow]corrected by {c}[/]")
-    console.print(v.summary)
+    console.print(v.summary, markup=False)
     emit_json(v.record)
 
 
@@ -218,5 +235,7 @@ def print_summary(s: dict[str, Any]) -> None:
     table.add_row("[bold]total[/]", f"[bold]{s['records']}[/]")
     console.print(table)
     console.print(f"synthetic records: {s['synthetic']}")
-    console.print("active keys: " + ", ".join(f"{r} {n}" for r, n in s["active_keys_by_role"].items()))
+    console.print(
+        "active keys: " + ", ".join(f"{r} {n}" for r, n in s["active_keys_by_role"].items())
+    )
     console.print("agreement versions: " + ", ".join(s["agreements"]))

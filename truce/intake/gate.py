@@ -21,7 +21,7 @@ from typing import Any
 from truce.agreement import Agreement
 from truce.agreement.book import AgreementBook
 from truce.envelopes import RECORD_PAYLOAD_TYPE, Envelope, check_canonical
-from truce.errors import AuthError, Conflict, FieldError, NotFound, ValidationError
+from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
 from truce.keys import apply_key_event, verify_signature
 from truce.records import (
     AgreementVersion,
@@ -114,7 +114,11 @@ class Gate:
             try:
                 admitted = self._check_one(raw, where, batch, now)
             except ValidationError as exc:
-                raise exc.prefixed(where) if where else exc
+                if not where:
+                    raise
+                raise exc.prefixed(where) from None
+            except Error as exc:
+                raise exc.located(f"envelope {where}" if where else "") from None
             out.append(admitted)
             batch.records[admitted.new.record_id] = admitted
         return out
@@ -310,9 +314,7 @@ class Gate:
                 existing={"agreement": record.agreement_id, "version": record.version},
             )
         later = [
-            v
-            for (aid, v) in batch.agreements
-            if aid == record.agreement_id and v > record.version
+            v for (aid, v) in batch.agreements if aid == record.agreement_id and v > record.version
         ]
         latest = self._agreements.latest(record.agreement_id)
         if later or (latest is not None and latest > record.version):
@@ -343,9 +345,7 @@ class Gate:
             f"no term {term_id!r} in agreement version {version}", field=f"{field}.id"
         )
 
-    def _require_record(
-        self, ref: str, kinds: set[str] | None, batch: _Batch, field: str
-    ) -> str:
+    def _require_record(self, ref: str, kinds: set[str] | None, batch: _Batch, field: str) -> str:
         """Check a cited record exists (and has one of ``kinds``); return its author."""
         if ref in batch.records:
             kind = batch.records[ref].new.kind
@@ -354,9 +354,7 @@ class Gate:
             try:
                 stored = self._store.get(ref)
             except NotFound:
-                raise ValidationError(
-                    f"no record {ref}", field=f"payload.{field}"
-                ) from None
+                raise ValidationError(f"no record {ref}", field=f"payload.{field}") from None
             kind = stored.kind
             key = self._lookup_key(stored.keyid, batch)
             author = key.principal if key else ""
