@@ -43,8 +43,8 @@ def main() -> int:
     args = ap.parse_args()
 
     agreement = load_agreement(example_agreement_path())
-    days = max(1, (args.records + args.single) // 90 + 1)
-    scenario = generate(agreement, ScenarioConfig(seed=1, days=days, observations_per_day=100))
+    days = max(1, (args.records + args.single) // 200 + 1)
+    scenario = generate(agreement, ScenarioConfig(seed=1, days=days, observations_per_day=400))
     obs = [(b, w) for b, w in scenario.records if b["type"] == "observation"]
     need = args.records + args.single
     if len(obs) < need:

@@ -45,7 +45,7 @@ __all__ = [
     "Signature",
     "SignerLike",
     "canonical_json",
-    "check_canonical",
+    "load_canonical",
     "pae",
     "record_id",
     "sign_payload",
@@ -59,13 +59,10 @@ MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 MAX_ENVELOPE_BYTES = MAX_PAYLOAD_BYTES * 4 // 3 + 64 * 1024
 MAX_SIGNATURES = 8
 
-_PAYLOAD_TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+/-]{0,127}$")
-_KEYID_RE = re.compile(r"^[0-9a-f]{32}$")
-# Numbers whose Python and JCS spellings may differ: an exponent, an integral
-# float ("1.0", "-0.0": JCS writes "1", "0"), or 16+ digits in a row (beyond
-# 2**53, where JSON numbers, being IEEE doubles, stop being exact). A match only
-# sends the check to the slow path; it never accepts anything.
-_NEEDS_JCS_RE = re.compile(rb"[0-9][eE][-+0-9]|[0-9]{16}|\.0(?![0-9])")
+_PAYLOAD_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+/-]{0,127}")
+_KEYID_RE = re.compile(r"[0-9a-f]{32}")
+# The lead byte of a UTF-8 sequence for a character beyond U+FFFF.
+_ASTRAL_RE = re.compile(rb"[\xf0-\xf4]")
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -82,27 +79,50 @@ def _fast_dumps(obj: Any) -> bytes:
     ).encode("utf-8")
 
 
-def check_canonical(raw: bytes, obj: Any, *, field: str = "payload") -> None:
-    """Raise ValidationError unless ``raw`` is the RFC 8785 form of ``obj`` (parsed from ``raw``).
+def load_canonical(raw: bytes, *, field: str = "payload") -> Any:
+    """Parse ``raw`` as JSON and check that it is RFC 8785 canonical; return the value.
 
-    Fast path: ``json.dumps(sort_keys=True, compact)`` equals JCS for values
-    whose object keys are BMP strings and whose numbers print without an
-    exponent; any mismatch or exponent falls back to ``rfc8785``, so the fast
-    path can only ever *accept* bytes that ``rfc8785`` would produce too.
+    Fast path: sorted, compact ``json.dumps`` of the parsed value reproduces JCS
+    exactly when (a) every number literal reads back the way Python prints it
+    and needs no exponent, no trailing ``.0`` and no more than 15 digits, and
+    (b) no object key could sort differently by UTF-16 code units (JCS) than by
+    code points (Python) — only possible with characters beyond U+FFFF. The
+    JSON parser's number hooks check (a) as it reads; a byte scan checks (b).
+    Anything else goes to ``rfc8785``, so the fast path can only ever accept
+    bytes that ``rfc8785`` would produce too. Raises ValidationError naming
+    ``field`` if ``raw`` is not JSON or not canonical.
     """
+    unsafe: list[str] = []
+
+    def number(text: str) -> float:
+        if "e" in text or "E" in text or text.endswith(".0"):
+            unsafe.append(text)
+        return float(text)
+
+    def integer(text: str) -> int:
+        if len(text) > 15:
+            unsafe.append(text)
+        return int(text)
+
     try:
-        if _fast_dumps(obj) == raw and not _NEEDS_JCS_RE.search(raw):
-            return
-    except (TypeError, ValueError):
-        pass
+        obj = json.loads(raw, parse_float=number, parse_int=integer)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"not valid JSON: {exc}", field=field) from exc
+    if not unsafe and _ASTRAL_RE.search(raw) is None:
+        try:
+            if _fast_dumps(obj) == raw:
+                return obj
+        except (TypeError, ValueError):
+            pass
     # JSON numbers are doubles (RFC 8785 §3.2.2.3): read large integers as such.
-    doubles = json.loads(raw, parse_int=_json_int)
+    doubles = json.loads(raw, parse_int=_json_int) if unsafe else obj
     if canonical_json(doubles) != raw:
         raise ValidationError(
             "payload is not RFC 8785 canonical JSON (sign the canonical bytes)",
             field=field,
             hint="canonicalise with RFC 8785 (JCS) before signing; `truce sign` does this",
         )
+    return doubles
 
 
 def _json_int(text: str) -> int | float:
@@ -179,7 +199,7 @@ class Envelope:
         if unknown:
             raise ValidationError(f"unknown field {unknown[0]!r}", field=prefix + unknown[0])
         ptype = obj.get("payloadType")
-        if not isinstance(ptype, str) or not _PAYLOAD_TYPE_RE.match(ptype):
+        if not isinstance(ptype, str) or not _PAYLOAD_TYPE_RE.fullmatch(ptype):
             raise ValidationError("missing or malformed payloadType", field=prefix + "payloadType")
         if "payload" not in obj:
             raise ValidationError("missing", field=prefix + "payload")
@@ -202,7 +222,7 @@ class Envelope:
             if not isinstance(s, dict) or set(s) != {"keyid", "sig"}:
                 raise ValidationError('must be {"keyid", "sig"}', field=where)
             keyid = s["keyid"]
-            if not isinstance(keyid, str) or not _KEYID_RE.match(keyid):
+            if not isinstance(keyid, str) or not _KEYID_RE.fullmatch(keyid):
                 raise ValidationError("must be 32 lowercase hex characters", field=where + ".keyid")
             sig = _b64decode(s["sig"], where + ".sig")
             if len(sig) != 64:
@@ -225,11 +245,18 @@ class Envelope:
     def to_json(self) -> bytes:
         """Canonical (RFC 8785) JSON of the envelope: the log entry bytes.
 
-        Every string in an envelope is ASCII without escapes (base64, hex key
-        ids, a checked payloadType), for which sorted compact ``json.dumps`` is
-        exactly JCS.
+        Every string in an envelope is ASCII that JSON never escapes (base64,
+        hex key ids, a payloadType checked against ``[A-Za-z0-9.+/-]``), and
+        the keys below are already in JCS order, so plain formatting is JCS.
         """
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")).encode("ascii")
+        sigs = ",".join(
+            '{"keyid":"%s","sig":"%s"}' % (s.keyid, base64.b64encode(s.sig).decode("ascii"))
+            for s in self.signatures
+        )
+        return (
+            '{"payload":"%s","payloadType":"%s","signatures":[%s]}'
+            % (base64.b64encode(self.payload).decode("ascii"), self.payload_type, sigs)
+        ).encode("ascii")
 
     def signed_bytes(self) -> bytes:
         """The bytes each signature covers: PAE(payloadType, payload)."""

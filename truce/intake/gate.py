@@ -20,7 +20,7 @@ from typing import Any
 
 from truce.agreement import Agreement
 from truce.agreement.book import AgreementBook
-from truce.envelopes import RECORD_PAYLOAD_TYPE, Envelope, check_canonical
+from truce.envelopes import RECORD_PAYLOAD_TYPE, Envelope, load_canonical
 from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
 from truce.keys import apply_key_event, verify_signature
 from truce.records import (
@@ -77,6 +77,7 @@ def _iso(dt: datetime | None) -> str | None:
 class _Batch:
     """What earlier envelopes of the same batch change, visible to later ones."""
 
+    base: int = 0  # the store's size when the batch was started
     keys: dict[str, KeyState] = field(default_factory=dict)
     records: dict[str, Admitted] = field(default_factory=dict)
     agreements: dict[tuple[str, int], Agreement] = field(default_factory=dict)
@@ -99,6 +100,11 @@ class Gate:
         self._agreements = agreements
         self._clock = clock
         self._skew = skew
+        # Key id -> state. A key's public key, role and holder never change, so
+        # caching is safe; its *status* is re-checked by the store inside the
+        # write transaction (``require_active``), so a revocation made by
+        # another process cannot slip through a stale entry.
+        self._key_cache: dict[str, KeyState] = {}
 
     # -- public -------------------------------------------------------------
 
@@ -106,7 +112,7 @@ class Gate:
         """Validate a batch without storing it (raises on the first bad envelope)."""
         if not raws:
             raise ValidationError("an empty batch", field="envelopes")
-        batch = _Batch()
+        batch = _Batch(base=self._store.size())
         now = self._clock()
         out: list[Admitted] = []
         for i, raw in enumerate(raws):
@@ -131,6 +137,8 @@ class Gate:
         seqs = self._store.append(
             [a.new for a in admitted], key_updates=updates, require_active=require
         )
+        for u in updates:
+            self._key_cache[u.keyid] = u
         receipts = [
             Receipt(seq, a.new.record_id, a.new.kind) for seq, a in zip(seqs, admitted, strict=True)
         ]
@@ -141,10 +149,15 @@ class Gate:
     def _lookup_key(self, keyid: str, batch: _Batch) -> KeyState | None:
         if keyid in batch.keys:
             return batch.keys[keyid]
+        cached = self._key_cache.get(keyid)
+        if cached is not None:
+            return cached
         try:
-            return self._store.key(keyid)
+            state = self._store.key(keyid)
         except NotFound:
             return None
+        self._key_cache[keyid] = state
+        return state
 
     def _check_one(self, raw: bytes, where: str, batch: _Batch, now: datetime) -> Admitted:
         env = Envelope.from_json(raw)
@@ -152,7 +165,7 @@ class Gate:
             raise ValidationError(
                 f"payloadType must be {RECORD_PAYLOAD_TYPE!r}", field="payloadType"
             )
-        obj = env.payload_json()
+        obj = load_canonical(env.payload)
         if not isinstance(obj, dict):
             raise ValidationError("a record must be a JSON object", field="payload")
         kind = obj.get("type")
@@ -163,9 +176,8 @@ class Gate:
                 field="payload",
             )
 
-        bootstrap = self._store.size() == 0 and not batch.records
+        bootstrap = batch.base == 0 and not batch.records
         signer = self._authenticate(env, obj, batch, bootstrap)
-        check_canonical(env.payload, obj)
         try:
             record = parse_record(env.payload)
         except ValidationError as exc:
@@ -187,7 +199,7 @@ class Gate:
         rid = env.record_id
         if rid in batch.records:
             raise Conflict(f"record {rid} appears twice in the batch", existing={"record_id": rid})
-        seq = self._store.size() + len(batch.records)
+        seq = batch.base + len(batch.records)
         updates = self._check_record(record, signer, batch, seq)
         new = NewRecord(
             record_id=rid,
