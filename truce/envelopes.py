@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import pydantic_core
 import rfc8785
 
 from truce.errors import ValidationError
@@ -62,6 +63,7 @@ MAX_SIGNATURES = 8
 _PAYLOAD_TYPE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+/-]{0,127}")
 _KEYID_RE = re.compile(r"[0-9a-f]{32}")
 # The lead byte of a UTF-8 sequence for a character beyond U+FFFF.
+_ENVELOPE_FIELDS = frozenset({"payload", "payloadType", "signatures"})
 _ASTRAL_RE = re.compile(rb"[\xf0-\xf4]")
 
 
@@ -79,50 +81,67 @@ def _fast_dumps(obj: Any) -> bytes:
     ).encode("utf-8")
 
 
+class _NeedsJcs(Exception):
+    """A number literal whose Python and JCS spellings may differ."""
+
+
+def _checked_float(text: str) -> float:
+    if "e" in text or "E" in text or text.endswith(".0"):
+        raise _NeedsJcs(text)
+    return float(text)
+
+
+def _checked_int(text: str) -> int:
+    if len(text) > 15:
+        raise _NeedsJcs(text)
+    return int(text)
+
+
+# Built once: json.loads() would build a decoder per call when hooks are given.
+_FAST_DECODER = json.JSONDecoder(parse_float=_checked_float, parse_int=_checked_int)
+
+
+def _decode_json(raw: bytes, field: str, decoder: json.JSONDecoder | None = None) -> Any:
+    try:
+        if decoder is None:  # no hooks needed: the Rust parser is the fastest here
+            return pydantic_core.from_json(raw, allow_inf_nan=False, cache_strings="keys")
+        return decoder.decode(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"not valid JSON: {exc}", field=field) from exc
+
+
 def load_canonical(raw: bytes, *, field: str = "payload") -> Any:
     """Parse ``raw`` as JSON and check that it is RFC 8785 canonical; return the value.
 
     Fast path: sorted, compact ``json.dumps`` of the parsed value reproduces JCS
-    exactly when (a) every number literal reads back the way Python prints it
-    and needs no exponent, no trailing ``.0`` and no more than 15 digits, and
-    (b) no object key could sort differently by UTF-16 code units (JCS) than by
-    code points (Python) — only possible with characters beyond U+FFFF. The
-    JSON parser's number hooks check (a) as it reads; a byte scan checks (b).
-    Anything else goes to ``rfc8785``, so the fast path can only ever accept
-    bytes that ``rfc8785`` would produce too. Raises ValidationError naming
-    ``field`` if ``raw`` is not JSON or not canonical.
+    exactly when (a) no number literal needs an exponent, ends in ``.0`` or
+    has more than 15 digits (the parser's number hooks refuse those as they
+    read), and (b) no object key could sort differently by UTF-16 code units
+    (JCS) than by code points (Python) — possible only with characters beyond
+    U+FFFF, which a byte scan rules out. Anything else goes to ``rfc8785``, so
+    the fast path can only ever accept bytes that ``rfc8785`` would produce
+    too. Raises ValidationError naming ``field`` if ``raw`` is not JSON or not
+    canonical.
     """
-    unsafe: list[str] = []
-
-    def number(text: str) -> float:
-        if "e" in text or "E" in text or text.endswith(".0"):
-            unsafe.append(text)
-        return float(text)
-
-    def integer(text: str) -> int:
-        if len(text) > 15:
-            unsafe.append(text)
-        return int(text)
-
     try:
-        obj = json.loads(raw, parse_float=number, parse_int=integer)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"not valid JSON: {exc}", field=field) from exc
-    if not unsafe and _ASTRAL_RE.search(raw) is None:
-        try:
-            if _fast_dumps(obj) == raw:
-                return obj
-        except (TypeError, ValueError):
-            pass
-    # JSON numbers are doubles (RFC 8785 §3.2.2.3): read large integers as such.
-    doubles = json.loads(raw, parse_int=_json_int) if unsafe else obj
-    if canonical_json(doubles) != raw:
+        obj = _decode_json(raw, field, _FAST_DECODER)
+    except _NeedsJcs:
+        # JSON numbers are doubles (RFC 8785 §3.2.2.3): read large integers as such.
+        obj = json.loads(raw, parse_int=_json_int)
+    else:
+        if _ASTRAL_RE.search(raw) is None:
+            try:
+                if _fast_dumps(obj) == raw:
+                    return obj
+            except (TypeError, ValueError):
+                pass
+    if canonical_json(obj) != raw:
         raise ValidationError(
             "payload is not RFC 8785 canonical JSON (sign the canonical bytes)",
             field=field,
             hint="canonicalise with RFC 8785 (JCS) before signing; `truce sign` does this",
         )
-    return doubles
+    return obj
 
 
 def _json_int(text: str) -> int | float:
@@ -160,8 +179,8 @@ def _b64decode(value: Any, field: str) -> bytes:
     if not isinstance(value, str):
         raise ValidationError("must be a base64 string", field=field)
     try:
-        return base64.b64decode(value.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError) as exc:
+        return binascii.a2b_base64(value, strict_mode=True)
+    except (binascii.Error, ValueError) as exc:
         raise ValidationError(f"not valid base64: {exc}", field=field) from exc
 
 
@@ -184,10 +203,7 @@ class Envelope:
                 f"envelope is {len(data)} bytes; the limit is {MAX_ENVELOPE_BYTES}",
                 field=field or "envelope",
             )
-        try:
-            obj = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"not valid JSON: {exc}", field=field or "envelope") from exc
+        obj = _decode_json(data, field or "envelope")
         return cls.from_dict(obj, field=field, _prefix=prefix)
 
     @classmethod
@@ -195,8 +211,7 @@ class Envelope:
         prefix = _prefix if _prefix is not None else (f"{field}." if field else "")
         if not isinstance(obj, dict):
             raise ValidationError("envelope must be a JSON object", field=field or "envelope")
-        unknown = sorted(set(obj) - {"payload", "payloadType", "signatures"})
-        if unknown:
+        if unknown := sorted(obj.keys() - _ENVELOPE_FIELDS):
             raise ValidationError(f"unknown field {unknown[0]!r}", field=prefix + unknown[0])
         ptype = obj.get("payloadType")
         if not isinstance(ptype, str) or not _PAYLOAD_TYPE_RE.fullmatch(ptype):
@@ -268,10 +283,7 @@ class Envelope:
 
     def payload_json(self) -> Any:
         """The payload parsed as JSON (ValidationError if it is not JSON)."""
-        try:
-            return json.loads(self.payload)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"payload is not valid JSON: {exc}", field="payload") from exc
+        return _decode_json(self.payload, "payload")
 
 
 def sign_payload(

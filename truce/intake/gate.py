@@ -6,21 +6,28 @@ full, then hands it to the store in one transaction; if any envelope fails,
 the error names it (``[3].payload.location.lat``) and nothing is stored.
 
 Order of checks, cheapest rejection first: envelope shape and size → key known
-and active → signature over the received bytes → payload is canonical JSON →
-record schema → mission, times, role → references (keys, agreement versions,
-superseded and cited records).
+and active → signature over the received bytes → record schema and size →
+mission, times, role → references (keys, agreement versions, superseded and
+cited records).
+
+The payload is stored exactly as received and signed. Intake does not
+re-canonicalise it (DESIGN §5: canonicalising costs nearly as much as the
+signature check; it happens once, at signing — :func:`truce.envelopes.sign_payload`).
+Every record Truce signs is RFC 8785 canonical; :func:`truce.envelopes.load_canonical`
+lets a verifier check that of any payload.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from truce.agreement import Agreement
 from truce.agreement.book import AgreementBook
-from truce.envelopes import RECORD_PAYLOAD_TYPE, Envelope, load_canonical
+from truce.envelopes import MAX_PAYLOAD_BYTES, RECORD_PAYLOAD_TYPE, Envelope
 from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
 from truce.keys import apply_key_event, verify_signature
 from truce.records import (
@@ -43,6 +50,8 @@ __all__ = ["MAX_RECORD_BYTES", "Admitted", "Gate", "Receipt"]
 
 #: Size limit for every record but an agreement version (which carries its geography).
 MAX_RECORD_BYTES = 64 * 1024
+#: An agreement version's limit: the envelope's.
+MAX_AGREEMENT_BYTES = MAX_PAYLOAD_BYTES
 #: How far in the future a signed time may be (clock skew between devices).
 DEFAULT_SKEW = timedelta(minutes=5)
 
@@ -68,9 +77,12 @@ class Admitted:
 
 
 def _iso(dt: datetime | None) -> str | None:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (the store keeps whole seconds, in UTC)."""
     if dt is None:
         return None
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if dt.utcoffset():
+        dt = dt.astimezone(UTC)
+    return dt.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 @dataclass
@@ -165,23 +177,17 @@ class Gate:
             raise ValidationError(
                 f"payloadType must be {RECORD_PAYLOAD_TYPE!r}", field="payloadType"
             )
-        obj = load_canonical(env.payload)
-        if not isinstance(obj, dict):
-            raise ValidationError("a record must be a JSON object", field="payload")
-        kind = obj.get("type")
-        limit = 128 * MAX_RECORD_BYTES if kind == "agreement" else MAX_RECORD_BYTES
-        if len(env.payload) > limit:
-            raise ValidationError(
-                f"record is {len(env.payload)} bytes; the limit for {kind} records is {limit}",
-                field="payload",
-            )
-
+        size = len(env.payload)
+        if size > MAX_RECORD_BYTES and b'"agreement"' not in env.payload:
+            self._too_big(size, "record")
         bootstrap = batch.base == 0 and not batch.records
-        signer = self._authenticate(env, obj, batch, bootstrap)
+        signer = self._authenticate(env, batch, bootstrap)
         try:
             record = parse_record(env.payload)
         except ValidationError as exc:
             raise exc.prefixed("payload") from None
+        if size > MAX_RECORD_BYTES and record.type != "agreement":
+            self._too_big(size, record.type)
 
         if record.mission != self._mission_id:
             raise ValidationError(
@@ -214,16 +220,22 @@ class Gate:
         )
         return Admitted(record, env, new, signer, tuple(updates))
 
-    def _authenticate(
-        self, env: Envelope, obj: dict[str, Any], batch: _Batch, bootstrap: bool
-    ) -> KeyState:
+    @staticmethod
+    def _too_big(size: int, kind: str) -> None:
+        raise ValidationError(
+            f"{kind} is {size} bytes; the limit is {MAX_RECORD_BYTES} "
+            f"({MAX_AGREEMENT_BYTES} for an agreement version)",
+            field="payload",
+        )
+
+    def _authenticate(self, env: Envelope, batch: _Batch, bootstrap: bool) -> KeyState:
         """Verify every signature; the first signer is the record's author."""
         message = env.signed_bytes()
         author: KeyState | None = None
         for i, sig in enumerate(env.signatures):
             key = self._lookup_key(sig.keyid, batch)
             if key is None and bootstrap and i == 0:
-                key = self._bootstrap_key(obj, sig.keyid)
+                key = self._bootstrap_key(env, sig.keyid)
             if key is None:
                 raise AuthError(
                     f"unknown key {sig.keyid} (not enrolled in this mission)",
@@ -242,12 +254,15 @@ class Gate:
         assert author is not None  # envelopes have at least one signature
         return author
 
-    def _bootstrap_key(self, obj: dict[str, Any], keyid: str) -> KeyState | None:
+    def _bootstrap_key(self, env: Envelope, keyid: str) -> KeyState | None:
         """The first record of a mission: the admin key enrolling itself."""
-        import base64
-        import binascii
-
-        if obj.get("type") != "key" or obj.get("action") != "enrol" or obj.get("role") != "admin":
+        obj = env.payload_json()
+        if (
+            not isinstance(obj, dict)
+            or obj.get("type") != "key"
+            or obj.get("action") != "enrol"
+            or obj.get("role") != "admin"
+        ):
             return None
         if obj.get("keyid") != keyid:
             return None
