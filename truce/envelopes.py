@@ -265,12 +265,12 @@ class Envelope:
         the keys below are already in JCS order, so plain formatting is JCS.
         """
         sigs = ",".join(
-            '{"keyid":"%s","sig":"%s"}' % (s.keyid, base64.b64encode(s.sig).decode("ascii"))
+            f'{{"keyid":"{s.keyid}","sig":"{base64.b64encode(s.sig).decode("ascii")}"}}'
             for s in self.signatures
         )
+        payload = base64.b64encode(self.payload).decode("ascii")
         return (
-            '{"payload":"%s","payloadType":"%s","signatures":[%s]}'
-            % (base64.b64encode(self.payload).decode("ascii"), self.payload_type, sigs)
+            f'{{"payload":"{payload}","payloadType":"{self.payload_type}","signatures":[{sigs}]}}'
         ).encode("ascii")
 
     def signed_bytes(self) -> bytes:
