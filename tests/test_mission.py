@@ -37,9 +37,15 @@ def test_create_refuses_an_existing_mission_and_non_empty_dirs(tmp_path: Path) -
     with pytest.raises(ValidationError, match="not empty"):
         Mission.create(tmp_path / "other")
     assert (tmp_path / "other" / "notes.txt").read_text() == "keep me"
+    with pytest.raises(ValidationError, match="not empty"):
+        Mission.create(tmp_path / "other", force=True)
     replaced = Mission.create(tmp_path / "m", force=True)
     with replaced:
         assert replaced.store.size() == 2
+    (tmp_path / "m" / "thesis.docx").write_text("not ours")
+    with pytest.raises(ValidationError, match="not part of a mission"):
+        Mission.create(tmp_path / "m", force=True)
+    assert (tmp_path / "m" / "thesis.docx").exists()
 
 
 def test_failed_create_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -43,6 +43,10 @@ from truce.store import KeyState, Store, StoredRecord, open_store
 __all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
 
 SETTINGS_FILE = "truce.toml"
+#: What a mission directory may hold; ``force`` removes only a directory of these.
+_MISSION_FILES = frozenset(
+    {SETTINGS_FILE, "truce.db", "truce.db-wal", "truce.db-shm", "keys", "evidence"}
+)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
 
 
@@ -179,8 +183,9 @@ class Mission:
     ) -> Mission:
         """Create a mission: settings, store, admin key (self-enrolled), first agreement.
 
-        Refuses a directory that already holds a mission unless ``force`` (which
-        removes it first). On any error, nothing is left behind.
+        Refuses a non-empty directory; with ``force``, replaces an existing
+        mission (a directory holding only mission files). On any error, nothing
+        is left behind.
         """
         path = Path(directory)
         mission_id = mission_id or _slug(path.resolve().name)
@@ -197,8 +202,15 @@ class Mission:
                     field="directory",
                     hint="use --force to replace it",
                 )
+            foreign = sorted(p.name for p in path.iterdir() if p.name not in _MISSION_FILES)
+            if foreign:
+                raise ValidationError(
+                    f"{path} holds files that are not part of a mission "
+                    f"({', '.join(foreign[:5])}); refusing to remove it",
+                    field="directory",
+                )
             shutil.rmtree(path)
-        elif path.exists() and any(path.iterdir()) and not force:
+        elif path.exists() and any(path.iterdir()):
             raise ValidationError(f"{path} exists and is not empty", field="directory")
         created_dir = not path.exists()
         path.mkdir(parents=True, exist_ok=True)
