@@ -347,7 +347,7 @@ class _Builder:
         matched = contradicted = unmatched = 0
         for i in range(n):
             site = self.rng.choice(sites)
-            day = self.rng.randrange(1, self.c.days - 1)
+            day = self.rng.randrange(1, self.c.days - 1) if self.c.days > 2 else 0
             at = self._event_time(day)
             accuser = parties[i % 2]
             accused = parties[(i + 1) % 2]
