@@ -76,6 +76,15 @@ class Admitted:
     key_updates: tuple[KeyState, ...] = ()
 
 
+def _located(exc: Error, index: int, size: int) -> Error:
+    """The error, naming the envelope in a batch of more than one."""
+    if size == 1:
+        return exc
+    if isinstance(exc, ValidationError):
+        return exc.prefixed(f"[{index}]")
+    return exc.located(f"envelope [{index}]")
+
+
 def _iso(dt: datetime | None) -> str | None:
     """``YYYY-MM-DDTHH:MM:SSZ`` (the store keeps whole seconds, in UTC)."""
     if dt is None:
@@ -121,24 +130,52 @@ class Gate:
     # -- public -------------------------------------------------------------
 
     def check(self, raws: Sequence[bytes]) -> list[Admitted]:
-        """Validate a batch without storing it (raises on the first bad envelope)."""
+        """Validate a batch without storing it; raises the first bad envelope's error.
+
+        The work runs in phases over the whole batch — open every envelope,
+        verify every signature whose key is already enrolled, parse every
+        record, then the in-order checks that depend on what came earlier in
+        the batch — because tight loops of one kind of work run about twice as
+        fast as interleaving them per record (caches stay warm). The errors
+        and their precedence are exactly those of checking one envelope after
+        the other: phase 4 raises, in envelope order, whatever the earlier
+        phases found.
+        """
         if not raws:
             raise ValidationError("an empty batch", field="envelopes")
         batch = _Batch(base=self._store.size())
         now = self._clock()
-        out: list[Admitted] = []
-        for i, raw in enumerate(raws):
-            where = f"[{i}]" if len(raws) > 1 else ""
+        envs: list[Envelope] = []
+        broken: tuple[int, Error] | None = None
+        for i, raw in enumerate(raws):  # phase 1: envelopes
             try:
-                admitted = self._check_one(raw, where, batch, now)
-            except ValidationError as exc:
-                if not where:
-                    raise
-                raise exc.prefixed(where) from None
+                envs.append(self._open(raw))
             except Error as exc:
-                raise exc.located(f"envelope {where}" if where else "") from None
+                broken = (i, exc)
+                break
+        verified: dict[tuple[int, int], bool] = {}
+        for i, env in enumerate(envs):  # phase 2: signatures by keys enrolled before the batch
+            message = env.signed_bytes()
+            for j, sig in enumerate(env.signatures):
+                key = self._lookup_key(sig.keyid, batch)
+                if key is not None:
+                    verified[(i, j)] = verify_signature(key.public_key, message, sig.sig)
+        parsed: list[Record | ValidationError] = []
+        for env in envs:  # phase 3: record schemas
+            try:
+                parsed.append(parse_record(env.payload))
+            except ValidationError as exc:
+                parsed.append(exc.prefixed("payload"))
+        out: list[Admitted] = []
+        for i, env in enumerate(envs):  # phase 4: in order, with what the batch changes
+            try:
+                admitted = self._check_one(env, parsed[i], verified, i, batch, now)
+            except Error as exc:
+                raise _located(exc, i, len(raws)) from None
             out.append(admitted)
             batch.records[admitted.new.record_id] = admitted
+        if broken is not None:
+            raise _located(broken[1], broken[0], len(raws)) from None
         return out
 
     def admit(self, raws: Sequence[bytes]) -> tuple[list[Receipt], list[Admitted]]:
@@ -171,7 +208,7 @@ class Gate:
         self._key_cache[keyid] = state
         return state
 
-    def _check_one(self, raw: bytes, where: str, batch: _Batch, now: datetime) -> Admitted:
+    def _open(self, raw: bytes) -> Envelope:
         env = Envelope.from_json(raw)
         if env.payload_type != RECORD_PAYLOAD_TYPE:
             raise ValidationError(
@@ -180,12 +217,23 @@ class Gate:
         size = len(env.payload)
         if size > MAX_RECORD_BYTES and b'"agreement"' not in env.payload:
             self._too_big(size, "record")
+        return env
+
+    def _check_one(
+        self,
+        env: Envelope,
+        parsed: Record | ValidationError,
+        verified: dict[tuple[int, int], bool],
+        index: int,
+        batch: _Batch,
+        now: datetime,
+    ) -> Admitted:
         bootstrap = batch.base == 0 and not batch.records
-        signer = self._authenticate(env, batch, bootstrap)
-        try:
-            record = parse_record(env.payload)
-        except ValidationError as exc:
-            raise exc.prefixed("payload") from None
+        signer = self._authenticate(env, batch, bootstrap, verified, index)
+        if isinstance(parsed, ValidationError):
+            raise parsed
+        record = parsed
+        size = len(env.payload)
         if size > MAX_RECORD_BYTES and record.type != "agreement":
             self._too_big(size, record.type)
 
@@ -228,9 +276,15 @@ class Gate:
             field="payload",
         )
 
-    def _authenticate(self, env: Envelope, batch: _Batch, bootstrap: bool) -> KeyState:
-        """Verify every signature; the first signer is the record's author."""
-        message = env.signed_bytes()
+    def _authenticate(
+        self,
+        env: Envelope,
+        batch: _Batch,
+        bootstrap: bool,
+        verified: dict[tuple[int, int], bool],
+        index: int,
+    ) -> KeyState:
+        """Check every signature (``verified`` holds results found ahead); the first signs."""
         author: KeyState | None = None
         for i, sig in enumerate(env.signatures):
             key = self._lookup_key(sig.keyid, batch)
@@ -244,7 +298,10 @@ class Gate:
                 )
             if key.status != "active":
                 raise AuthError(f"key {sig.keyid} is {key.status}", keyid=sig.keyid)
-            if not verify_signature(key.public_key, message, sig.sig):
+            ok = verified.get((index, i))
+            if ok is None:
+                ok = verify_signature(key.public_key, env.signed_bytes(), sig.sig)
+            if not ok:
                 raise AuthError(
                     f"signature {i} does not verify: the payload was altered or signed "
                     "with another key",
