@@ -43,11 +43,18 @@ def _ids(directory: Path) -> list[str]:
 
 
 def test_same_seed_same_records(demo: DemoResult, tmp_path: Path) -> None:
-    again = run_demo(tmp_path / "again", seed=7, **SMALL)
+    calls: list[tuple[int, int]] = []
+    again = run_demo(tmp_path / "again", seed=7, on_progress=lambda *a: calls.append(a), **SMALL)
     first = _ids(demo.directory)
     assert len(first) == demo.summary["records"]
     assert _ids(again.directory) == first
     assert again.notes == demo.notes
+    assert again.summary["by_type"] == demo.summary["by_type"]
+    # Progress: monotonic, one total, ending complete.
+    assert calls
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert len({t for _, t in calls}) == 1
+    assert calls[-1][0] == calls[-1][1]
 
 
 def test_a_different_seed_gives_different_records(demo: DemoResult, tmp_path: Path) -> None:
@@ -146,13 +153,3 @@ def test_the_correction_supersedes_an_observation(mission: Mission, records: lis
     }
     assert mission.show(old.record_id).corrected_by == (rid,)
     assert mission.show(new.record_id).corrected_by == ()
-
-
-def test_progress_is_reported(tmp_path: Path) -> None:
-    calls: list[tuple[int, int]] = []
-    run_demo(tmp_path / "p", seed=3, days=1, observations_per_day=5, on_progress=lambda d, t: calls.append((d, t)))
-    assert calls
-    done = [d for d, _ in calls]
-    assert done == sorted(done)
-    assert calls[-1][0] == calls[-1][1]
-    assert len({t for _, t in calls}) == 1

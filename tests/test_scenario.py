@@ -160,8 +160,9 @@ def test_allegation_counts_match_the_notes(agreement: Agreement, full: Scenario)
     )
     # Each contradicted allegation brings the other party's mirror-image claim.
     assert len(_by_type(full, "allegation")) == total + n["energy_allegations_contradicted"]
-    assert sum(map(_is_facility_report, _by_type(full, "observation"))) == (
-        n["energy_allegations_matched"]
+    assert (
+        sum(map(_is_facility_report, _by_type(full, "observation")))
+        == (n["energy_allegations_matched"])
     )
 
 

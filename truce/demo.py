@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from truce.agreement import load_agreement
+from truce.agreement import Agreement, load_agreement
 from truce.keys import Signer
 from truce.mission import Mission, example_agreement_path
 from truce.scenario import ScenarioConfig, correction_for, generate
@@ -67,76 +68,92 @@ def run_demo(
         admin=admin,
         signed_at=t0,
     )
-    with mission as m:
-        scenario = generate(
-            agreement,
-            ScenarioConfig(seed=seed, days=days, observations_per_day=observations_per_day),
-        )
-        signers: dict[str, Signer] = {}
-        key_records = []
-        for actor in scenario.actors:
-            signer = demo_signer(seed, actor.principal)
-            signer.save(path / "keys" / f"{actor.principal}.key")
-            signers[actor.principal] = signer
-            key_records.append(
-                (
-                    m.key_record(
-                        "enrol", signer, actor.role, actor.party, signed_at=t0 + timedelta(hours=1)
-                    ),
-                    admin,
-                )
+    try:
+        with mission as m:
+            return _fill(m, path, agreement, admin, seed, days, observations_per_day, on_progress)
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)  # never leave a half-built demo behind
+        raise
+
+
+def _fill(
+    m: Mission,
+    path: Path,
+    agreement: Agreement,
+    admin: Signer,
+    seed: int,
+    days: int,
+    observations_per_day: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> DemoResult:
+    t0 = agreement.effective - timedelta(days=2)
+    scenario = generate(
+        agreement,
+        ScenarioConfig(seed=seed, days=days, observations_per_day=observations_per_day),
+    )
+    signers: dict[str, Signer] = {}
+    key_records = []
+    for actor in scenario.actors:
+        signer = demo_signer(seed, actor.principal)
+        signer.save(path / "keys" / f"{actor.principal}.key")
+        signers[actor.principal] = signer
+        key_records.append(
+            (
+                m.key_record(
+                    "enrol", signer, actor.role, actor.party, signed_at=t0 + timedelta(hours=1)
+                ),
+                admin,
             )
-        m.submit_records(key_records)
-
-        items = [(m.new_record(body["type"], body), signers[who]) for body, who in scenario.records]
-        total = len(items)
-        done = 0
-        batch = 250
-        for i in range(0, total, batch):
-            chunk = items[i : i + batch]
-            m.submit_records(chunk, batch_size=batch)
-            done += len(chunk)
-            if on_progress:
-                on_progress(done, total)
-
-        evidence_dir = path / "evidence"
-        evidence_dir.mkdir(exist_ok=True)
-        for f in scenario.files:
-            (evidence_dir / f.sha256).write_bytes(f.content)
-
-        # One monitor's correction: a recount of an observation they signed.
-        original, who = next(
-            (b, w)
-            for b, w in scenario.records
-            if b["type"] == "observation" and "monitor" in b["observed_by"]
         )
-        later = (agreement.effective + timedelta(days=days)).isoformat()
-        fixed, reason = correction_for(original, signed_at=_z(later))
-        old_id = m.sign(m.new_record("observation", original), signers[who]).record_id
-        new_receipt = m.submit_record(m.new_record("observation", fixed), signers[who])
-        m.submit_record(
-            m.new_record(
-                "correction",
-                {
-                    "supersedes": old_id,
-                    "replacement": new_receipt.record_id,
-                    "reason": reason,
-                    "synthetic": True,
-                    "source": "synthetic",
-                    "signed_at": _z(later),
-                },
-            ),
-            signers[who],
-        )
-        v2 = example_agreement_path().with_name("example-agreement-v2.yaml")
-        v2_agreement = load_agreement(v2)
-        m.submit_record(
-            m.agreement_record(
-                v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)
-            ),
-            admin,
-        )
-        return DemoResult(path, m.summary(), scenario.notes)
+    m.submit_records(key_records)
+
+    items = [(m.new_record(body["type"], body), signers[who]) for body, who in scenario.records]
+    total = len(items)
+    done = 0
+    batch = 250
+    for i in range(0, total, batch):
+        chunk = items[i : i + batch]
+        m.submit_records(chunk, batch_size=batch)
+        done += len(chunk)
+        if on_progress:
+            on_progress(done, total)
+
+    evidence_dir = path / "evidence"
+    evidence_dir.mkdir(exist_ok=True)
+    for f in scenario.files:
+        (evidence_dir / f.sha256).write_bytes(f.content)
+
+    # One monitor's correction: a recount of an observation they signed.
+    original, who = next(
+        (b, w)
+        for b, w in scenario.records
+        if b["type"] == "observation" and "monitor" in b["observed_by"]
+    )
+    later = (agreement.effective + timedelta(days=days)).isoformat()
+    fixed, reason = correction_for(original, signed_at=_z(later))
+    old_id = m.sign(m.new_record("observation", original), signers[who]).record_id
+    new_receipt = m.submit_record(m.new_record("observation", fixed), signers[who])
+    m.submit_record(
+        m.new_record(
+            "correction",
+            {
+                "supersedes": old_id,
+                "replacement": new_receipt.record_id,
+                "reason": reason,
+                "synthetic": True,
+                "source": "synthetic",
+                "signed_at": _z(later),
+            },
+        ),
+        signers[who],
+    )
+    v2 = example_agreement_path().with_name("example-agreement-v2.yaml")
+    v2_agreement = load_agreement(v2)
+    m.submit_record(
+        m.agreement_record(v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)),
+        admin,
+    )
+    return DemoResult(path, m.summary(), scenario.notes)
 
 
 def _z(iso: str) -> str:

@@ -145,6 +145,8 @@ class ValidationError(Error):
         """The same errors with every field path under ``prefix``."""
 
         def join(path: str) -> str:
+            if not prefix:
+                return path
             if not path:
                 return prefix
             return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"

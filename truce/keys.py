@@ -68,7 +68,9 @@ ROLES: tuple[str, ...] = (
 def keyid_for(public_key: bytes) -> str:
     """The key id of a raw 32-byte Ed25519 public key."""
     if len(public_key) != 32:
-        raise ValidationError(f"an Ed25519 public key is 32 bytes, got {len(public_key)}")
+        raise ValidationError(
+            f"an Ed25519 public key is 32 bytes, got {len(public_key)}", field="public_key"
+        )
     return hashlib.sha256(public_key).hexdigest()[:32]
 
 

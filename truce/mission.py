@@ -429,7 +429,7 @@ class Mission:
     def check(self, envelopes: Sequence[bytes | Envelope]) -> list[Admitted]:
         """Validate envelopes exactly as :meth:`submit` would, storing nothing."""
         raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        return self._gate.check(raws)
+        return self._gate.check(raws, against_store=True)
 
     def submit_record(self, record: Mapping[str, Any], signer: Signer) -> Receipt:
         return self.submit([self.sign(record, signer)])[0]

@@ -37,7 +37,7 @@ from shapely.geometry import LineString
 
 from truce.agreement import Agreement
 
-__all__ = ["Actor", "Scenario", "ScenarioConfig", "SyntheticFile", "generate"]
+__all__ = ["Actor", "Scenario", "ScenarioConfig", "SyntheticFile", "correction_for", "generate"]
 
 _GEOD = Geod(ellps="WGS84")
 _SYN = {"synthetic": True, "source": "synthetic"}

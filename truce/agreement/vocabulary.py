@@ -2,13 +2,15 @@
 
 Observation categories follow the reporting categories of the OSCE Special
 Monitoring Mission to Ukraine; weapon classes follow the classes that past
-ceasefire texts (e.g. the Minsk package) used for withdrawal lines. The records
-module reuses these tuples by name, so an agreement term and an observation
-always speak the same words. The JSON Schema (``schema.json``) repeats them and a
-test keeps the two in step.
+ceasefire texts (e.g. the Minsk package) used for withdrawal lines. Both come
+from :mod:`truce.vocabulary`, shared with the records, so an agreement term and
+an observation always speak the same words. The JSON Schema (``schema.json``)
+repeats them and a test keeps the two in step.
 """
 
 from __future__ import annotations
+
+from truce.vocabulary import EVENT_CATEGORIES, WEAPON_CLASSES
 
 __all__ = [
     "AGREEMENT_FORMAT",
@@ -21,38 +23,6 @@ __all__ = [
 
 #: The only accepted value of an agreement document's ``format`` field.
 AGREEMENT_FORMAT = "truce-agreement/1"
-
-#: What an observation can be (after the OSCE SMM's reporting categories).
-EVENT_CATEGORIES: tuple[str, ...] = (
-    "explosion",
-    "projectile_in_flight",
-    "muzzle_flash",
-    "illumination_flare",
-    "bursts_of_fire",
-    "shots",
-    "weapon_sighting",
-    "damage_civilian_object",
-    "civilian_casualty",
-    "restriction_of_movement",
-    "uav_jamming",
-)
-
-#: Classes of weapon a withdrawal term (or a weapon sighting) names.
-WEAPON_CLASSES: tuple[str, ...] = (
-    "small_arms",
-    "heavy_machine_gun",
-    "grenade_launcher",
-    "mortar_below_120mm",
-    "mortar_120mm",
-    "artillery_below_100mm",
-    "artillery_100mm_plus",
-    "mlrs",
-    "tank",
-    "armoured_vehicle",
-    "anti_aircraft",
-    "uav",
-    "missile",
-)
 
 #: Every term ``type`` an agreement may use, sorted. Anything else is an error.
 TERM_TYPES: tuple[str, ...] = (

@@ -105,5 +105,5 @@ def agreement_diff(
         emit_json([c.to_dict() for c in d.changes])
         return
     lines = d.summary_lines()
-    for line in lines or ["no differences"]:
+    for line in lines if d.changes else [*lines, "no differences"]:
         click.echo(line)

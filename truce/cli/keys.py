@@ -56,6 +56,10 @@ def keys_enrol(state: State, principal: str, public_key: str, role: str, party: 
         raw = base64.b64decode(public_key, validate=True)
     except binascii.Error as exc:
         raise ValidationError(f"not base64: {exc}", field="--public-key") from None
+    if len(raw) != 32:
+        raise ValidationError(
+            f"an Ed25519 public key is 32 bytes, this is {len(raw)}", field="--public-key"
+        )
     with open_mission(state) as m:
         receipt = m.enrol_key(raw, principal=principal, role=role, party=party)
     console.print(f"enrolled {principal} ({role}) as #{receipt.seq}")

@@ -13,8 +13,9 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
+from truce.envelopes import Envelope
 from truce.errors import ValidationError
-from truce.keys import load_signer
+from truce.keys import Signer, load_signer
 from truce.mission import Mission
 
 __all__ = ["RECORD_KINDS"]
@@ -43,6 +44,16 @@ def _read_documents(file: str) -> list[dict[str, Any]]:
         if not isinstance(d, dict):
             raise ValidationError("a record must be a mapping", field=f"[{i}]", source=file)
     return docs
+
+
+def _sign(
+    m: Mission, kind: str, doc: dict[str, Any], signer: Signer, i: int, n: int, file: str
+) -> Envelope:
+    """Sign one record of a file; an error names the record (``[i]``) and the file."""
+    try:
+        return m.sign(m.new_record(kind, doc), signer)
+    except ValidationError as exc:
+        raise exc.prefixed(f"[{i}].payload" if n > 1 else "payload", source=file) from None
 
 
 @cli.command("init")
@@ -87,7 +98,7 @@ def record(state: State, kind: str, file: str, key: str) -> None:
     signer = load_signer(key)
     docs = _read_documents(file)
     with open_mission(state) as m:
-        envelopes = [m.sign(m.new_record(kind, d), signer) for d in docs]
+        envelopes = [_sign(m, kind, d, signer, i, len(docs), file) for i, d in enumerate(docs)]
         receipts = m.submit(envelopes)
     for r in receipts:
         console.print(f"stored {r.kind} #{r.seq} {r.record_id}")

@@ -32,7 +32,13 @@ def render() -> str:
     ]
     for path, cmd in _walk(cli, ["truce"]):
         name = " ".join(path)
-        ctx = click.Context(cmd, info_name=name, terminal_width=100, max_content_width=100)
+        ctx = click.Context(
+            cmd,
+            info_name=name,
+            terminal_width=100,
+            max_content_width=100,
+            help_option_names=["-h", "--help"],
+        )
         lines += [f"## `{name}`", "", "```text", cmd.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(lines)
 

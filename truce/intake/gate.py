@@ -129,8 +129,11 @@ class Gate:
 
     # -- public -------------------------------------------------------------
 
-    def check(self, raws: Sequence[bytes]) -> list[Admitted]:
+    def check(self, raws: Sequence[bytes], *, against_store: bool = False) -> list[Admitted]:
         """Validate a batch without storing it; raises the first bad envelope's error.
+
+        With ``against_store``, also refuse records already stored (which
+        :meth:`admit` leaves to the store's own check inside its transaction).
 
         The work runs in phases over the whole batch — open every envelope,
         verify every signature whose key is already enrolled, parse every
@@ -172,6 +175,17 @@ class Gate:
                 admitted = self._check_one(env, parsed[i], verified, i, batch, now)
             except Error as exc:
                 raise _located(exc, i, len(raws)) from None
+            if against_store:
+                try:
+                    stored = self._store.get(admitted.new.record_id)
+                except NotFound:
+                    pass
+                else:
+                    dup = Conflict(
+                        f"record {stored.record_id} is already stored at seq {stored.seq}",
+                        existing={"record_id": stored.record_id, "seq": stored.seq},
+                    )
+                    raise _located(dup, i, len(raws))
             out.append(admitted)
             batch.records[admitted.new.record_id] = admitted
         if broken is not None:

@@ -1,9 +1,8 @@
 """The controlled vocabularies of records: event categories, subtypes, weapon classes.
 
-The categories follow the OSCE Special Monitoring Mission's reporting practice
-(DESIGN §2). ``EVENT_CATEGORIES`` and ``WEAPON_CLASSES`` are also defined, with
-identical contents, in :mod:`truce.agreement.vocabulary` (terms refer to them);
-a test asserts that the two copies match, so change both or neither.
+The event categories, subtypes and weapon classes are defined once, in
+:mod:`truce.vocabulary`, shared with the agreement's terms; they are re-exported
+here.
 
 Only two categories have subtypes (:data:`EVENT_SUBTYPES`); for every other
 category a subtype is an error, not an ignored extra.
@@ -11,9 +10,15 @@ category a subtype is an error, not an ignored extra.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Literal, get_args
+
+from truce.vocabulary import (
+    EVENT_CATEGORIES,
+    EVENT_SUBTYPES,
+    WEAPON_CLASSES,
+    EventCategory,
+    WeaponClass,
+)
 
 __all__ = [
     "COMPASS_POINTS",
@@ -27,48 +32,6 @@ __all__ = [
     "WeaponClass",
     "subtype_problem",
 ]
-
-EventCategory = Literal[
-    "explosion",
-    "projectile_in_flight",
-    "muzzle_flash",
-    "illumination_flare",
-    "bursts_of_fire",
-    "shots",
-    "weapon_sighting",
-    "damage_civilian_object",
-    "civilian_casualty",
-    "restriction_of_movement",
-    "uav_jamming",
-]
-#: Every event category an observation or allegation may carry.
-EVENT_CATEGORIES: tuple[str, ...] = get_args(EventCategory)
-
-WeaponClass = Literal[
-    "small_arms",
-    "heavy_machine_gun",
-    "grenade_launcher",
-    "mortar_below_120mm",
-    "mortar_120mm",
-    "artillery_below_100mm",
-    "artillery_100mm_plus",
-    "mlrs",
-    "tank",
-    "armoured_vehicle",
-    "anti_aircraft",
-    "uav",
-    "missile",
-]
-#: Every weapon class a weapon sighting may carry.
-WEAPON_CLASSES: tuple[str, ...] = get_args(WeaponClass)
-
-#: category -> the subtypes it requires; categories not listed take no subtype.
-EVENT_SUBTYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "explosion": ("impact", "outgoing", "undetermined"),
-        "restriction_of_movement": ("denied", "conditional", "delayed"),
-    }
-)
 
 CompassPoint = Literal[
     "N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE",

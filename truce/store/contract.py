@@ -246,7 +246,7 @@ def parse_ref(ref: object) -> RecordRef:
 
     ``#N`` is always seq N; plain digits shorter than :data:`MIN_PREFIX` are a
     seq; 6 to 64 hex characters are an id prefix (case-insensitive; 64 is a
-    full id), and also a seq if they are all digits. Anything else raises
+    full id), and also a seq if they are all digits (and fewer than 64). Anything else raises
     ValidationError(field="ref").
     """
     if not isinstance(ref, str):
@@ -259,7 +259,8 @@ def parse_ref(ref: object) -> RecordRef:
     elif text.isascii() and text.isdigit() and len(text) < MIN_PREFIX:
         return RecordRef(int(text), None)
     elif _HEX_REF.fullmatch(text):
-        return RecordRef(int(text) if text.isdigit() else None, text)
+        # All digits may also be a seq, unless it has a full id's length.
+        return RecordRef(int(text) if text.isdigit() and len(text) < 64 else None, text)
     raise ValidationError(
         f"{ref!r:.80} is not a record reference: give a record id, "
         f"at least {MIN_PREFIX} of its first hex characters, or #seq",
