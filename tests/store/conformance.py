@@ -556,3 +556,39 @@ class StoreConformance:
         self._fill(store)
         enrol(store, KEY_B, 100)
         assert store.check() == []
+
+    # -- the Merkle tree and its checkpoints ----------------------------------
+
+    def test_integrate_stores_nodes_and_checkpoints_that_only_grow(self, store: Store) -> None:
+        assert store.tree_size() == 0
+        with pytest.raises(NotFound):
+            store.checkpoint()
+        store.append([make_record(i) for i in range(4)])
+        h = [bytes([i]) * 32 for i in range(8)]
+        nodes = [(0, 0, h[0]), (0, 1, h[1]), (1, 0, h[2])]
+        store.integrate(nodes, size=2, root=h[2], note=b"note 2\n", signed_at=T0)
+        assert store.tree_size() == 2
+        assert store.checkpoint() == (2, h[2], b"note 2\n")
+        assert store.tree_nodes([(0, 0), (1, 0), (0, 5)]) == {(0, 0): h[0], (1, 0): h[2]}
+        # Not larger than the latest, beyond the log, or rewriting a node: refused, nothing kept.
+        with pytest.raises(Conflict):
+            store.integrate([(0, 2, h[3])], size=2, root=h[4], note=b"x", signed_at=T0)
+        with pytest.raises(Conflict):
+            store.integrate([(0, 2, h[3])], size=5, root=h[4], note=b"x", signed_at=T0)
+        with pytest.raises(Conflict):
+            store.integrate([(0, 0, h[5])], size=3, root=h[4], note=b"x", signed_at=T0)
+        assert store.tree_nodes([(0, 2)]) == {}
+        assert store.tree_size() == 2
+        store.integrate([(0, 2, h[3])], size=3, root=h[4], note=b"note 3\n", signed_at=T0)
+        assert store.checkpoint(2) == (2, h[2], b"note 2\n")
+        assert store.checkpoint()[0] == 3
+        with pytest.raises(NotFound):
+            store.checkpoint(1)
+
+    def test_tree_nodes_many_keys(self, store: Store) -> None:
+        store.append([make_record(i) for i in range(1)])
+        nodes = [(0, i, hashlib.sha256(bytes([i % 256, i // 256])).digest()) for i in range(1000)]
+        store.append([make_record(i) for i in range(1, 1000)])
+        store.integrate(nodes, size=1000, root=nodes[0][2], note=b"n\n", signed_at=T0)
+        got = store.tree_nodes([(0, i) for i in range(0, 1000, 3)])
+        assert got == {(0, i): nodes[i][2] for i in range(0, 1000, 3)}

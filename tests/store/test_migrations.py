@@ -162,26 +162,38 @@ def test_missing_store(tmp_path: Path) -> None:
         SqliteStore(tmp_path / "missing.db")
 
 
-def test_layout_1_is_migrated_to_layout_2(tmp_path: Path) -> None:
+def _layout_1_only(tmp_path: Path) -> Path:
+    folder = tmp_path / "layout1"
+    folder.mkdir()
+    shutil.copy(_PACKAGED / "0001_init.sql", folder / "0001_init.sql")
+    return folder
+
+
+def test_layout_1_is_migrated_to_the_packaged_layout_and_beyond(tmp_path: Path) -> None:
     db = tmp_path / "truce.db"
-    with SqliteStore(db, create=True) as store:
+    with SqliteStore(db, create=True, migrations=_layout_1_only(tmp_path)) as store:
         assert store.layout_version == 1
         store.append([make_record(0), make_record(1)])
-    migration = """
-    -- Layout 2 (test): Merkle tiles.
-    CREATE TABLE tiles (level INTEGER, idx INTEGER, hashes BLOB, PRIMARY KEY (level, idx));
-    INSERT INTO meta (name, value) VALUES ('tiles', 'yes');
-    """
-    folder = _migrations_with(tmp_path, {"0002_tiles.sql": migration})
-    with SqliteStore(db, migrations=folder) as store:
-        assert store.layout_version == 2
+    latest = len(packaged_migrations("sqlite"))
+    with SqliteStore(db) as store:  # the packaged migrations add the Merkle tables
+        assert store.layout_version == latest
         assert store.size() == 2
-        assert store.get_meta("tiles") == "yes"
+        assert store.tree_size() == 0
+    migration = """
+    -- Layout N+1 (test).
+    CREATE TABLE extra (level INTEGER, idx INTEGER, PRIMARY KEY (level, idx));
+    INSERT INTO meta (name, value) VALUES ('extra', 'yes');
+    """
+    folder = _migrations_with(tmp_path, {f"{latest + 1:04d}_extra.sql": migration})
+    with SqliteStore(db, migrations=folder) as store:
+        assert store.layout_version == latest + 1
+        assert store.size() == 2
+        assert store.get_meta("extra") == "yes"
         assert store.append([make_record(2)]) == [2]
         assert store.check() == []
-    assert _pragma(db, "user_version") == 2
+    assert _pragma(db, "user_version") == latest + 1
     with SqliteStore(db, migrations=folder) as store:  # nothing pending: opens as is
-        assert store.get_meta("tiles") == "yes"
+        assert store.get_meta("extra") == "yes"
     with pytest.raises(StorageError, match="newer than this Truce"):
         SqliteStore(db)
 
@@ -190,13 +202,15 @@ def test_failed_migration_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "truce.db"
     with SqliteStore(db, create=True) as store:
         store.append([make_record(0)])
+    latest = len(packaged_migrations("sqlite"))
     migration = "CREATE TABLE tiles (x); INSERT INTO no_such_table VALUES (1);"
-    folder = _migrations_with(tmp_path, {"0002_tiles.sql": migration})
+    name = f"{latest + 1:04d}_tiles"
+    folder = _migrations_with(tmp_path, {f"{name}.sql": migration})
     with pytest.raises(StorageError) as info:
         SqliteStore(db, migrations=folder)
-    assert "0002_tiles" in info.value.message
+    assert name in info.value.message
     assert isinstance(info.value.__cause__, sqlite3.Error)
-    assert _pragma(db, "user_version") == 1
+    assert _pragma(db, "user_version") == latest
     with SqliteStore(db) as store:
         assert store.size() == 1
         assert store.check() == []

@@ -409,6 +409,46 @@ class Store(Protocol):
         """
         ...
 
+    def tree_size(self) -> int:
+        """The size of the latest checkpoint (0 before the first).
+
+        Entries at seqs ``>= tree_size()`` are durable but not yet integrated.
+        """
+        ...
+
+    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored full-subtree hashes among ``keys`` ((level, idx) pairs).
+
+        MUST return only nodes that exist (callers detect absence); SHOULD
+        read them in as few queries as the engine allows.
+        """
+        ...
+
+    def integrate(
+        self,
+        nodes: Sequence[tuple[int, int, bytes]],
+        *,
+        size: int,
+        root: bytes,
+        note: bytes,
+        signed_at: str,
+    ) -> None:
+        """Store new full-subtree hashes and the checkpoint signed over them, atomically.
+
+        MUST refuse (Conflict, storing nothing) a ``size`` not larger than the
+        latest checkpoint's, a ``size`` larger than the log, or a node that
+        already exists with a different hash: sizes only grow and nothing is
+        rewritten, so the mission cannot sign two views of one history.
+        """
+        ...
+
+    def checkpoint(self, size: int | None = None) -> tuple[int, bytes, bytes]:
+        """``(size, root, note)`` of the latest checkpoint, or of the one at ``size``.
+
+        NotFound if there is none.
+        """
+        ...
+
     def check(self) -> list[str]:
         """Problems found by a quick integrity check and a seq gap check; [] if none.
 

@@ -35,14 +35,15 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from importlib.resources.abc import Traversable
 from operator import attrgetter
 from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any, NoReturn, Self, TypeVar
 from urllib.parse import quote
 
 from truce.errors import AuthError, Conflict, NotFound, Pushback, StorageError, ValidationError
+from truce.store import _sqlite_tree
 from truce.store._migrations import Migration, load_migrations, packaged_migrations
 from truce.store._rules import (
     check_batch,
@@ -87,6 +88,9 @@ _UPSERT_KEY = (
     "ON CONFLICT (keyid) DO UPDATE SET role = excluded.role, principal = excluded.principal, "
     "party = excluded.party, status = excluded.status, changed_seq = excluded.changed_seq"
 )
+
+
+T = TypeVar("T")
 
 
 def _record(row: Any) -> StoredRecord:
@@ -546,6 +550,48 @@ class SqliteStore:
         except BaseException:
             self._rollback(conn)
             raise
+
+    def tree_size(self) -> int:
+        """The size of the latest checkpoint (0 before the first)."""
+        return self._read(_sqlite_tree.tree_size)
+
+    def tree_nodes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored full-subtree hashes among ``keys``."""
+        return self._read(lambda conn: _sqlite_tree.tree_nodes(conn, keys))
+
+    def checkpoint(self, size: int | None = None) -> tuple[int, bytes, bytes]:
+        """``(size, root, note)`` of the latest checkpoint, or of the one at ``size``."""
+        return self._read(lambda conn: _sqlite_tree.checkpoint(conn, size))
+
+    def integrate(
+        self,
+        nodes: Sequence[tuple[int, int, bytes]],
+        *,
+        size: int,
+        root: bytes,
+        note: bytes,
+        signed_at: str,
+    ) -> None:
+        """Store new tree nodes and the checkpoint over them in one durable transaction."""
+        conn = self._db
+        self._begin(conn)
+        try:
+            _sqlite_tree.integrate(
+                conn, nodes, size=size, root=root, note=note, signed_at=signed_at
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise self._error(exc, "integrate into") from exc
+        except BaseException:
+            self._rollback(conn)
+            raise
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return fn(self._db)
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
 
     def check(self) -> list[str]:
         """``PRAGMA quick_check``, the seq gap check, key references and the file's identity."""
