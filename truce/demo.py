@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from truce.agreement import Agreement, load_agreement
+from truce.integrate import TreeHead
 from truce.keys import Signer
+from truce.ledger.note import Signer as NoteSigner
 from truce.mission import Mission, example_agreement_path
 from truce.scenario import ScenarioConfig, correction_for, generate
 
@@ -37,6 +39,7 @@ class DemoResult:
     directory: Path
     summary: dict[str, Any]
     notes: dict[str, int]
+    checkpoint: TreeHead
 
 
 def demo_signer(seed: int, principal: str) -> Signer:
@@ -66,6 +69,9 @@ def run_demo(
         name="Truce demo mission (synthetic data)",
         force=force,
         admin=admin,
+        log_key=NoteSigner(
+            "truce/truce-demo", hashlib.sha256(f"truce-demo/{seed}/log".encode()).digest()
+        ),
         signed_at=t0,
     )
     try:
@@ -153,7 +159,8 @@ def _fill(
         m.agreement_record(v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)),
         admin,
     )
-    return DemoResult(path, m.summary(), scenario.notes)
+    head = m.integrate()
+    return DemoResult(path, m.summary(), scenario.notes, head)
 
 
 def _z(iso: str) -> str:

@@ -38,16 +38,21 @@ import nacl.exceptions
 import nacl.signing
 
 from truce.errors import AuthError, Conflict, NotFound, ValidationError
+from truce.ledger.note import Signer as NoteSigner
 from truce.store import KeyState
 
 __all__ = [
     "KEY_FILE_FORMAT",
     "ROLES",
+    "KeyHolder",
     "Signer",
     "apply_key_event",
     "keyid_for",
+    "load_log_signer",
     "load_signer",
+    "read_private",
     "verify_signature",
+    "write_private",
 ]
 
 KEY_FILE_FORMAT = "truce-ed25519-private/1"
@@ -72,6 +77,22 @@ def keyid_for(public_key: bytes) -> str:
             f"an Ed25519 public key is 32 bytes, got {len(public_key)}", field="public_key"
         )
     return hashlib.sha256(public_key).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """Someone known by a public key only (e.g. a key made on a device, to enrol)."""
+
+    principal: str
+    public_key: bytes
+
+    @property
+    def keyid(self) -> str:
+        return keyid_for(self.public_key)
+
+    @property
+    def public_key_b64(self) -> str:
+        return base64.b64encode(self.public_key).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -118,21 +139,7 @@ class Signer:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the key file with mode 0600; never overwrites an existing file."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError as exc:
-            raise Conflict(f"key file {p} already exists; refusing to overwrite it") from exc
-        except OSError as exc:
-            raise ValidationError(
-                f"cannot create key file: {exc}", field="key", source=str(p)
-            ) from exc
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(self.to_file_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        return p
+        return write_private(path, self.to_file_json())
 
     def __repr__(self) -> str:  # never print key material
         return f"Signer(principal={self.principal!r}, keyid={self.keyid!r})"
@@ -169,15 +176,32 @@ def _parse_key_text(text: str, source: str) -> Signer:
     return signer
 
 
-def load_signer(spec: str | os.PathLike[str]) -> Signer:
-    """Load a private key from a file path (must be mode 0600 or stricter) or ``env:VAR``."""
+def write_private(path: str | os.PathLike[str], text: str) -> Path:
+    """Write secret ``text`` to a new file with mode 0600 (never overwrites), fsynced."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise Conflict(f"key file {p} already exists; refusing to overwrite it") from exc
+    except OSError as exc:
+        raise ValidationError(f"cannot create key file: {exc}", field="key", source=str(p)) from exc
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return p
+
+
+def read_private(spec: str | os.PathLike[str]) -> tuple[str, str]:
+    """Secret text from a file (mode 0600 or stricter) or ``env:VAR``: (text, source)."""
     text_spec = os.fspath(spec)
     if text_spec.startswith("env:"):
         var = text_spec[4:]
         value = os.environ.get(var)
         if not value:
             raise NotFound("environment variable", var, hint="export it or pass a key file")
-        return _parse_key_text(value, f"${var}")
+        return value, f"${var}"
     path = Path(text_spec)
     try:
         st = path.stat()
@@ -194,7 +218,21 @@ def load_signer(spec: str | os.PathLike[str]) -> Signer:
         raise ValidationError(
             f"cannot read key file: {exc}", field="key", source=str(path)
         ) from exc
-    return _parse_key_text(text, str(path))
+    return text, str(path)
+
+
+def load_signer(spec: str | os.PathLike[str]) -> Signer:
+    """Load a private key from a file path (must be mode 0600 or stricter) or ``env:VAR``."""
+    return _parse_key_text(*read_private(spec))
+
+
+def load_log_signer(spec: str | os.PathLike[str]) -> NoteSigner:
+    """Load the mission's checkpoint-signing key (a C2SP note signer key string)."""
+    text, source = read_private(spec)
+    try:
+        return NoteSigner.from_skey(text.strip())
+    except ValueError as exc:
+        raise ValidationError(f"not a note signer key: {exc}", field="key", source=source) from exc
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> bool:

@@ -20,6 +20,7 @@ the same path through :class:`~truce.intake.gate.Gate`.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -36,13 +37,17 @@ from truce.agreement.book import AgreementBook, VersionInfo
 from truce.envelopes import Envelope, canonical_json, sign_payload
 from truce.errors import NotFound, ValidationError
 from truce.intake.gate import Admitted, Gate, Receipt
-from truce.keys import Signer, load_signer
+from truce.integrate import Integrator, StoreTree, TreeHead
+from truce.keys import KeyHolder, Signer, load_log_signer, load_signer, write_private
+from truce.ledger import merkle
+from truce.ledger.note import Signer as NoteSigner
 from truce.records import parse_record, summary, to_payload_dict
 from truce.store import KeyState, Store, StoredRecord, open_store
 
 __all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
 
 SETTINGS_FILE = "truce.toml"
+_SETTINGS_FIELDS = ("id", "name", "store", "admin_key", "log_origin", "log_key")
 #: What a mission directory may hold; ``force`` removes only a directory of these.
 _MISSION_FILES = frozenset(
     {SETTINGS_FILE, "truce.db", "truce.db-wal", "truce.db-shm", "keys", "evidence"}
@@ -74,10 +79,18 @@ class MissionSettings:
     name: str
     store: str
     admin_key: str
+    #: The log's origin line in every checkpoint (and the name of its note key).
+    log_origin: str = ""
+    #: The checkpoint-signing key (a C2SP note signer key), path or ``env:VAR``.
+    log_key: str = "keys/log.key"
+
+    def __post_init__(self) -> None:
+        if not self.log_origin:
+            object.__setattr__(self, "log_origin", f"truce/{self.id}")
 
     def to_toml(self) -> str:
         lines = ["# Truce mission settings", "[mission]"]
-        for key in ("id", "name", "store", "admin_key"):
+        for key in _SETTINGS_FIELDS:
             lines.append(f"{key} = {json.dumps(getattr(self, key), ensure_ascii=False)}")
         return "\n".join(lines) + "\n"
 
@@ -97,8 +110,10 @@ class MissionSettings:
         if not isinstance(section, dict):
             raise ValidationError("missing [mission] table", field="mission", source=str(path))
         values = {}
-        for key in ("id", "name", "store", "admin_key"):
+        for key in _SETTINGS_FIELDS:
             value = section.get(key)
+            if value is None and key in ("log_origin", "log_key"):
+                continue  # defaults
             if not isinstance(value, str) or not value:
                 raise ValidationError(
                     "missing or not a string", field=f"mission.{key}", source=str(path)
@@ -165,6 +180,7 @@ class Mission:
         self.agreements = AgreementBook(store)
         self._gate = Gate(store, settings.id, agreements=self.agreements, clock=self.clock)
         self._keys_cache: dict[str, KeyState] = {}
+        self._integrator: Integrator | None = None
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -179,6 +195,7 @@ class Mission:
         force: bool = False,
         clock: Callable[[], datetime] | None = None,
         admin: Signer | None = None,
+        log_key: NoteSigner | None = None,
         signed_at: datetime | None = None,
     ) -> Mission:
         """Create a mission: settings, store, admin key (self-enrolled), first agreement.
@@ -223,6 +240,14 @@ class Mission:
             )
             admin = admin or Signer.generate("mission-admin")
             admin.save(path / settings.admin_key)
+            log_key = log_key or NoteSigner.generate(settings.log_origin)
+            if log_key.name != settings.log_origin:
+                raise ValidationError(
+                    f"the log key is named {log_key.name!r}; it must be the log origin "
+                    f"{settings.log_origin!r}",
+                    field="log_key",
+                )
+            write_private(path / settings.log_key, log_key.skey + "\n")
             (path / SETTINGS_FILE).write_text(settings.to_toml(), encoding="utf-8")
             store = open_store(_store_url(path, settings.store), create=True)
             store.set_meta("mission_id", mission_id)
@@ -233,6 +258,7 @@ class Mission:
                     (mission.agreement_record(agreement_obj, signed_at=signed_at), admin),
                 ]
             )
+            mission.integrate()
             return mission
         except BaseException:
             if created_dir:
@@ -291,7 +317,7 @@ class Mission:
         admin: Signer | None = None,
     ) -> Receipt:
         """Enrol a public key (generated on the holder's device) with a role."""
-        holder = _PublicOnly(principal, public_key)
+        holder = KeyHolder(principal, public_key)
         record = self.key_record("enrol", holder, role, party)
         return self.submit_record(record, admin or self.admin_signer())
 
@@ -346,7 +372,7 @@ class Mission:
     def key_record(
         self,
         action: str,
-        holder: Signer | _PublicOnly,
+        holder: Signer | KeyHolder,
         role: str,
         party: str | None = None,
         *,
@@ -366,6 +392,50 @@ class Mission:
         if replaces is not None:
             body["replaces"] = replaces
         return self.new_record("key", body, signed_at=signed_at)
+
+    # -- the log ----------------------------------------------------------------
+
+    def log_signer(self) -> NoteSigner:
+        """The checkpoint-signing key (never in the database)."""
+        spec = self.settings.log_key
+        return load_log_signer(spec if spec.startswith("env:") else self.directory / spec)
+
+    def log_vkey(self) -> str:
+        """The verifier key string parties use to check checkpoints (C2SP signed-note)."""
+        return str(self.log_signer().vkey)
+
+    def integrate(self) -> TreeHead:
+        """Fold stored entries into the Merkle tree and sign a checkpoint if anything is new."""
+        if self._integrator is None:
+            self._integrator = Integrator(
+                self.store, self.settings.log_origin, self.log_signer(), clock=self.clock
+            )
+        return self._integrator.integrate()
+
+    def checkpoint(self) -> TreeHead:
+        """The latest signed checkpoint (NotFound before the first integration)."""
+        size, root, note = self.store.checkpoint()
+        return TreeHead(size, root, note)
+
+    def prove(self, ref: str) -> dict[str, Any]:
+        """An inclusion proof of one record in the latest checkpoint (integrating first)."""
+        stored = self.store.resolve(ref)
+        head = self.checkpoint()
+        if stored.seq >= head.size:
+            head = self.integrate()
+        proof = StoreTree(self.store).inclusion_proof(stored.seq, head.size)
+        leaf = merkle.leaf_hash(stored.entry)
+        merkle.verify_inclusion(leaf, stored.seq, head.size, proof, head.root)
+        return {
+            "record_id": stored.record_id,
+            "index": stored.seq,
+            "size": head.size,
+            "leaf_hash": base64.b64encode(leaf).decode("ascii"),
+            "proof": [base64.b64encode(h).decode("ascii") for h in proof],
+            "root": base64.b64encode(head.root).decode("ascii"),
+            "checkpoint": head.note.decode("utf-8"),
+            "entry": json.loads(stored.entry),
+        }
 
     # -- agreements ---------------------------------------------------------------
 
@@ -535,26 +605,6 @@ class Mission:
             "active_keys_by_role": dict(sorted(roles.items())),
             "agreements": [f"{v.agreement_id}@{v.version}" for v in self.agreements.versions()],
         }
-
-
-@dataclass(frozen=True)
-class _PublicOnly:
-    """A key holder known only by its public key (enrolment of a device-made key)."""
-
-    principal: str
-    public_key: bytes
-
-    @property
-    def keyid(self) -> str:
-        from truce.keys import keyid_for
-
-        return keyid_for(self.public_key)
-
-    @property
-    def public_key_b64(self) -> str:
-        import base64
-
-        return base64.b64encode(self.public_key).decode("ascii")
 
 
 def _store_url(directory: Path, url: str) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import sys
 
-from truce.cli import agreement, demo, keys, records
+from truce.cli import agreement, demo, keys, log, records
 from truce.cli._app import cli, run
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = (agreement, demo, keys, records)
+_COMMAND_MODULES = (agreement, demo, keys, log, records)
 
 
 def main() -> None:

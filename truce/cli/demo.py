@@ -61,12 +61,15 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
         f"{n['energy_allegations_unmatched']} without, "
         f"{n['energy_allegations_contradicted']} contradicted by the other party"
     )
+    console.print("\nSigned checkpoint of the log (every record above is an entry in it):")
+    click.echo(result.checkpoint.note.decode("utf-8"), nl=False)
     console.print("\nNext, try:")
     for cmd in (
         f"truce --mission {directory} list --type allegation --limit 5",
         f"truce --mission {directory} show '#3'",
         f"truce --mission {directory} agreement diff 1 2",
         f"truce --mission {directory} keys list",
+        f"truce --mission {directory} log prove '#100'",
         f"truce --mission {directory} export --out records.jsonl",
     ):
         console.print(f"  .venv/bin/{cmd}")
