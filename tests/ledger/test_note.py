@@ -492,3 +492,21 @@ def test_any_changed_byte_of_the_text_is_rejected(
     msg[position] ^= data.draw(st.integers(min_value=1, max_value=255))
     with pytest.raises(NoteError):
         note.open(bytes(msg), [signer.verifier])
+
+
+def test_a_signature_with_non_zero_padding_bits_is_refused() -> None:
+    """One signature, one spelling: a re-spelt signature does not open (stricter than Go)."""
+    signer = note.Signer.generate("example.com/log")
+    signed = note.sign("hello\n", [signer])
+    # 68 signature bytes are 92 base64 characters ending in one "=": the character
+    # before it carries 2 unused bits, so flipping its lowest bit keeps the bytes.
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    pos = signed.rindex(b"=") - 1
+    value = alphabet.index(signed[pos : pos + 1]) ^ 1
+    respelt = signed[:pos] + alphabet[value : value + 1] + signed[pos + 1 :]
+    old_b64 = signed.split(b" ")[-1].strip()
+    new_b64 = respelt.split(b" ")[-1].strip()
+    assert base64.b64decode(old_b64) == base64.b64decode(new_b64)
+    assert note.open(signed, [signer.verifier]).text == "hello\n"
+    with pytest.raises(note.NoteError):
+        note.open(respelt, [signer.verifier])

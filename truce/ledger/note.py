@@ -139,10 +139,18 @@ def key_id(name: str, alg: int, public_key: bytes) -> int:
 
 
 def _b64decode(text: str) -> bytes | None:
-    """Standard padded base64 (RFC 4648 §4), or None if ``text`` is not exactly that."""
+    """Canonical standard padded base64 (RFC 4648 §4, §3.5), or None otherwise.
+
+    Stricter than Go's note package: non-zero padding bits are refused, so one
+    signature has exactly one spelling and a signed note cannot be altered by
+    re-spelling a signature that still verifies.
+    """
     if not _B64.fullmatch(text):
         return None
-    return base64.b64decode(text)
+    raw = base64.b64decode(text)
+    if base64.b64encode(raw).decode("ascii") != text:
+        return None
+    return raw
 
 
 def _chop(text: str, sep: str) -> tuple[str, str]:
