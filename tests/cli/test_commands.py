@@ -17,6 +17,7 @@ import click
 import pytest
 import yaml
 
+import tests.conftest as shared
 from truce.cli import cli
 from truce.cli._app import EXIT_CODES, run
 from truce.demo import run_demo
@@ -92,34 +93,12 @@ def keys_json(truce: Truce, directory: Path) -> dict[str, dict[str, Any]]:
 
 
 def observation(**over: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "category": "explosion",
-        "subtype": "impact",
-        "count": 2,
-        "location": {"kind": "point", "lon": 37.802, "lat": 48.012, "uncertainty_m": 500},
-        "time": {"at": "2025-03-20T04:15:00Z", "precision": "minute"},
-        "observed_by": {"source": "patrol", "team": "team-01"},
-        "signed_at": "2025-03-20T05:00:00Z",
-    }
-    body.update(over)
-    return body
+    """The shared example observation, as a file holds it (the CLI fills in the type)."""
+    return {k: v for k, v in shared.observation(**over).items() if k != "type"}
 
 
 def allegation(party: str, against: str) -> dict[str, Any]:
-    return {
-        "party": party,
-        "against": against,
-        "claim": {
-            "category": "explosion",
-            "subtype": "impact",
-            "location": {"kind": "point", "lon": 35.08, "lat": 47.51, "uncertainty_m": 1000},
-            "time": {"at": "2025-03-21T02:00:00Z", "precision": "hour"},
-            "facility": {"layer": "gppd", "id": "WRI1005101", "name": "Zaporizhia power station"},
-            "term": {"id": "moratorium.energy", "agreement_version": 1},
-            "description": "Strike on the power station.",
-        },
-        "signed_at": "2025-03-21T08:00:00Z",
-    }
+    return {k: v for k, v in shared.allegation(party, against).items() if k != "type"}
 
 
 def write(path: Path, doc: Any) -> Path:
