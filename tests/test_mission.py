@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NOW, Actors, observation, seeded
+from tests.conftest import NOW, Actors, observation
 from truce.envelopes import Envelope
 from truce.errors import NotFound, ValidationError
 from truce.keys import load_signer, verify_signature
@@ -150,8 +150,3 @@ def test_agreement_diff_between_versions(mission: Mission) -> None:
     assert "terms[moratorium.energy].radius_km" in paths
     assert any(line.startswith("site list energy-B") for line in d.summary_lines())
     assert [v.version for v in mission.agreement_versions()] == [1, 2]
-
-
-def test_demo_signer_is_not_used_outside_the_demo() -> None:
-    # The facade never derives keys from anything guessable: two missions, two admin keys.
-    assert seeded("a").keyid != seeded("b").keyid
