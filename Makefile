@@ -28,7 +28,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/ingest.py
+	status=0; \
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; \
+	exit $$status
 
 docs: $(STAMP)
 	$(BIN)/python -m truce.cli.reference > docs/cli.md
