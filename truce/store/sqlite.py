@@ -293,13 +293,12 @@ class SqliteStore:
         require_active: Collection[str] = (),
     ) -> list[int]:
         """Append a batch atomically and durably; see :meth:`Store.append` for every guarantee."""
-        conn = self._db
         checked = check_batch(records, key_updates, require_active)
         batch = checked.records
         if not batch:
             return []
-        self._begin(conn)
-        try:
+
+        def write(conn: sqlite3.Connection) -> int:
             first = conn.execute("SELECT max(seq) FROM records").fetchone()[0]
             first = 0 if first is None else first + 1
             if checked.require_active:
@@ -312,13 +311,9 @@ class SqliteStore:
                 self._raise_existing(conn, [r.record_id for r in batch], first, exc)
             if checked.key_updates:
                 self._apply_key_updates(conn, checked.key_updates, first, first + len(batch))
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback(conn)
-            raise self._error(exc, "append to") from exc
-        except BaseException:
-            self._rollback(conn)
-            raise
+            return int(first)
+
+        first = self._write("append to", write)
         return list(range(first, first + len(batch)))
 
     def _raise_existing(
@@ -528,9 +523,8 @@ class SqliteStore:
     def set_meta(self, name: str, value: str, *, overwrite: bool = False) -> None:
         """Set a meta setting durably; Conflict rather than silently change it."""
         check_meta(name, value)
-        conn = self._db
-        self._begin(conn)
-        try:
+
+        def write(conn: sqlite3.Connection) -> None:
             row = conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
             if row is not None and row[0] != value and not overwrite:
                 raise Conflict(
@@ -543,13 +537,8 @@ class SqliteStore:
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value)
                 )
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback(conn)
-            raise self._error(exc, "write meta to") from exc
-        except BaseException:
-            self._rollback(conn)
-            raise
+
+        self._write("write meta to", write)
 
     def tree_size(self) -> int:
         """The size of the latest checkpoint (0 before the first)."""
@@ -573,19 +562,27 @@ class SqliteStore:
         signed_at: str,
     ) -> None:
         """Store new tree nodes and the checkpoint over them in one durable transaction."""
+        self._write(
+            "integrate into",
+            lambda conn: _sqlite_tree.integrate(
+                conn, nodes, size=size, root=root, note=note, signed_at=signed_at
+            ),
+        )
+
+    def _write(self, action: str, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` in one write transaction (BEGIN IMMEDIATE … COMMIT), all or nothing."""
         conn = self._db
         self._begin(conn)
         try:
-            _sqlite_tree.integrate(
-                conn, nodes, size=size, root=root, note=note, signed_at=signed_at
-            )
+            result = fn(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback(conn)
-            raise self._error(exc, "integrate into") from exc
+            raise self._error(exc, action) from exc
         except BaseException:
             self._rollback(conn)
             raise
+        return result
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         try:
