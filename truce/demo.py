@@ -29,6 +29,7 @@ from truce.integrate import TreeHead
 from truce.keys import Signer
 from truce.ledger.note import Signer as NoteSigner
 from truce.mission import Mission, example_agreement_path
+from truce.records import format_utc
 from truce.scenario import ScenarioConfig, correction_for, generate
 
 __all__ = ["DemoResult", "demo_signer", "run_demo"]
@@ -135,8 +136,8 @@ def _fill(
         for b, w in scenario.records
         if b["type"] == "observation" and "monitor" in b["observed_by"]
     )
-    later = (agreement.effective + timedelta(days=days)).isoformat()
-    fixed, reason = correction_for(original, signed_at=_z(later))
+    later = format_utc(agreement.effective + timedelta(days=days))
+    fixed, reason = correction_for(original, signed_at=later)
     old_id = m.sign(m.new_record("observation", original), signers[who]).record_id
     new_receipt = m.submit_record(m.new_record("observation", fixed), signers[who])
     m.submit_record(
@@ -148,7 +149,7 @@ def _fill(
                 "reason": reason,
                 "synthetic": True,
                 "source": "synthetic",
-                "signed_at": _z(later),
+                "signed_at": later,
             },
         ),
         signers[who],
@@ -161,9 +162,3 @@ def _fill(
     )
     head = m.integrate()
     return DemoResult(path, m.summary(), scenario.notes, head)
-
-
-def _z(iso: str) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromisoformat(iso).astimezone(UTC).isoformat().replace("+00:00", "Z")

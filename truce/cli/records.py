@@ -17,19 +17,12 @@ from truce.envelopes import Envelope
 from truce.errors import ValidationError
 from truce.keys import Signer, load_signer
 from truce.mission import Mission
+from truce.records import RECORD_TYPES
 
 __all__ = ["RECORD_KINDS"]
 
 #: Record types a person files from the command line (keys and agreements have their own groups).
-RECORD_KINDS = (
-    "observation",
-    "coverage",
-    "allegation",
-    "finding",
-    "correction",
-    "evidence",
-    "correspondence",
-)
+RECORD_KINDS = tuple(kind for kind in RECORD_TYPES if kind not in ("key", "agreement"))
 
 
 def _read_documents(file: str) -> list[dict[str, Any]]:

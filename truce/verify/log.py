@@ -32,7 +32,6 @@ Depends only on :mod:`truce.ledger` and the standard library.
 
 from __future__ import annotations
 
-import base64
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,7 +59,7 @@ from truce.verify._errors import InconsistentLogError, MissingFile, Verification
 from truce.verify._tiles import HASH, TileSource, leaf_hashes, subtree_hash
 from truce.verify.fetch import Fetcher
 
-__all__ = ["LogClient", "SignedCheckpoint", "check_signature_encoding", "load_verifiers"]
+__all__ = ["LogClient", "SignedCheckpoint", "load_verifiers"]
 
 
 @dataclass(frozen=True)
@@ -92,30 +91,6 @@ def load_verifiers(verifiers: Iterable[NoteVerifier | str]) -> list[NoteVerifier
     if not out:
         raise VerificationFailed("vkey", "at least one verifier key of the log is needed")
     return out
-
-
-def check_signature_encoding(note: bytes) -> None:
-    """Refuse signature lines whose base64 is not canonical (non-zero padding bits).
-
-    Standard base64 decoders, Go's ``note`` and :mod:`truce.ledger.note` included,
-    ignore the unused low bits of the last character, so up to 3 other spellings
-    of each signature decode to the same bytes: a changed checkpoint file would
-    still verify. Every encoder writes the canonical form, so the verifier
-    requires it. Raises :class:`VerificationFailed` (``checkpoint``).
-    """
-    split = note.rfind(b"\n\n")
-    if split < 0:
-        return  # not a note at all: opening it reports that
-    for k, line in enumerate(note[split + 2 :].split(b"\n")[:-1], start=1):
-        text = line.rpartition(b" ")[2]
-        try:
-            raw = base64.b64decode(text, validate=True)
-        except ValueError:
-            continue  # malformed: opening the note reports that
-        if base64.b64encode(raw) != text:
-            raise VerificationFailed(
-                "checkpoint", f"signature line {k} is not canonical base64 (altered padding bits)"
-            )
 
 
 class _Tree:
@@ -240,7 +215,6 @@ class LogClient:
             cp = open_checkpoint(note, self.origin, self.verifiers)
         except (NoteError, CheckpointError) as exc:
             raise VerificationFailed("checkpoint", str(exc)) from None
-        check_signature_encoding(note)
         return SignedCheckpoint(cp.origin, cp.size, cp.root_hash, cp.extensions, note=note)
 
     def checkpoint(self) -> SignedCheckpoint:
