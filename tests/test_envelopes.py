@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from truce.envelopes import (
     MAX_PAYLOAD_BYTES,
+    MAX_SIGNATURES,
     RECORD_PAYLOAD_TYPE,
     Envelope,
     canonical_json,
@@ -156,3 +157,13 @@ def test_oversize_payload_is_refused() -> None:
 
 def test_default_payload_type() -> None:
     assert sign_payload({"a": 1}, SIGNER).payload_type == RECORD_PAYLOAD_TYPE
+
+
+def test_the_largest_envelope_fits_a_log_entry() -> None:
+    # C2SP tlog-tiles entry bundles prefix each entry with a uint16 length.
+    signers = [Signer.generate(f"s{i}") for i in range(MAX_SIGNATURES)]
+    payload = canonical_json({"type": "x", "pad": "z" * (MAX_PAYLOAD_BYTES - 21)})
+    assert len(payload) == MAX_PAYLOAD_BYTES
+    entry = sign_payload(payload, signers).to_json()
+    assert len(entry) <= 0xFFFF
+    assert Envelope.from_json(entry).payload == payload

@@ -156,9 +156,8 @@ def _fill(
     )
     v2 = example_agreement_path().with_name("example-agreement-v2.yaml")
     v2_agreement = load_agreement(v2)
-    m.submit_record(
-        m.agreement_record(v2_agreement, signed_at=agreement.effective + timedelta(days=days - 2)),
-        admin,
+    m.submit_agreement(
+        v2_agreement, admin=admin, signed_at=agreement.effective + timedelta(days=days - 2)
     )
     head = m.integrate()
     return DemoResult(path, m.summary(), scenario.notes, head)

@@ -54,8 +54,11 @@ __all__ = [
 
 #: The payloadType of every Truce record envelope.
 RECORD_PAYLOAD_TYPE = "application/vnd.truce.record+json"
-#: Largest accepted payload (an agreement version with inline geography is the biggest record).
-MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
+#: Largest accepted payload: 47 KiB, so that the canonical envelope (the log
+#: entry: base64 payload plus up to :data:`MAX_SIGNATURES` signatures) fits the
+#: 65,535 bytes a C2SP ``tlog-tiles`` entry bundle allows an entry. Bulky data
+#: (an agreement's geography) travels as blobs (:mod:`truce.blobs`).
+MAX_PAYLOAD_BYTES = 47 * 1024
 #: Largest accepted envelope on the wire (payload is base64: 4/3 larger, plus signatures).
 MAX_ENVELOPE_BYTES = MAX_PAYLOAD_BYTES * 4 // 3 + 64 * 1024
 MAX_SIGNATURES = 8

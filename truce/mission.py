@@ -252,12 +252,10 @@ class Mission:
             store = open_store(_store_url(path, settings.store), create=True)
             store.set_meta("mission_id", mission_id)
             mission = cls(path, settings, store, clock=clock)
-            mission.submit_records(
-                [
-                    (mission.key_record("enrol", admin, "admin", signed_at=signed_at), admin),
-                    (mission.agreement_record(agreement_obj, signed_at=signed_at), admin),
-                ]
+            mission.submit_record(
+                mission.key_record("enrol", admin, "admin", signed_at=signed_at), admin
             )
+            mission.submit_agreement(agreement_obj, admin=admin, signed_at=signed_at)
             mission.integrate()
             return mission
         except BaseException:
@@ -442,25 +440,35 @@ class Mission:
     def agreement_record(
         self, agreement: Agreement, *, signed_at: datetime | None = None
     ) -> dict[str, Any]:
-        """An unsigned agreement-version record carrying the whole resolved document."""
+        """An unsigned agreement-version record: the resolved document, its
+        geography as blob references (:meth:`Agreement.to_log_document`)."""
+        document, _ = agreement.to_log_document()
         return self.new_record(
             "agreement",
-            {
-                "agreement_id": agreement.id,
-                "version": agreement.version,
-                "document": agreement.to_document(),
-            },
+            {"agreement_id": agreement.id, "version": agreement.version, "document": document},
             signed_at=signed_at,
         )
+
+    def submit_agreement(
+        self,
+        agreement: Agreement,
+        *,
+        admin: Signer | None = None,
+        signed_at: datetime | None = None,
+    ) -> Receipt:
+        """Sign and store an agreement version with its geography blobs, in one transaction."""
+        _, blobs = agreement.to_log_document()
+        record = self.agreement_record(agreement, signed_at=signed_at)
+        envelope = self.sign(record, admin or self.admin_signer())
+        (receipt,) = self.submit([envelope], blobs={k: b.data for k, b in blobs.items()})
+        return receipt
 
     def load_agreement(
         self, path: str | os.PathLike[str], *, admin: Signer | None = None
     ) -> tuple[Agreement, Receipt]:
         """Load a new agreement version from YAML; older versions stay as they are."""
         agreement = load_agreement(path)
-        record = self.agreement_record(agreement)
-        receipt = self.submit_record(record, admin or self.admin_signer())
-        return agreement, receipt
+        return agreement, self.submit_agreement(agreement, admin=admin)
 
     def agreement(self, agreement_id: str | None = None, version: int | None = None) -> Agreement:
         return self.agreements.require(agreement_id, version)
@@ -490,16 +498,31 @@ class Mission:
         parsed = parse_record(dict(record))
         return sign_payload(canonical_json(to_payload_dict(parsed)), signer)
 
-    def submit(self, envelopes: Sequence[bytes | Envelope]) -> list[Receipt]:
-        """Store signed envelopes, all or nothing; returns once durable."""
+    def submit(
+        self,
+        envelopes: Sequence[bytes | Envelope],
+        *,
+        blobs: Mapping[str, bytes] | None = None,
+    ) -> list[Receipt]:
+        """Store signed envelopes, all or nothing; returns once durable.
+
+        ``blobs`` (SHA-256 hex -> bytes) are the blobs the records reference
+        (an agreement version's geography); they are stored in the same
+        transaction.
+        """
         raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        receipts, _ = self._gate.admit(raws)
+        receipts, _ = self._gate.admit(raws, blobs=blobs)
         return receipts
 
-    def check(self, envelopes: Sequence[bytes | Envelope]) -> list[Admitted]:
+    def check(
+        self,
+        envelopes: Sequence[bytes | Envelope],
+        *,
+        blobs: Mapping[str, bytes] | None = None,
+    ) -> list[Admitted]:
         """Validate envelopes exactly as :meth:`submit` would, storing nothing."""
         raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        return self._gate.check(raws, against_store=True)
+        return self._gate.check(raws, blobs=blobs, against_store=True)
 
     def submit_record(self, record: Mapping[str, Any], signer: Signer) -> Receipt:
         return self.submit([self.sign(record, signer)])[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import time
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -198,6 +199,46 @@ def test_to_document_round_trip_and_determinism(example: Agreement) -> None:
     assert again.to_document() == doc
     assert json.dumps(again.to_document()) == json.dumps(doc)
     assert rfc8785.dumps(again.to_document()) == rfc8785.dumps(doc)
+
+
+def test_log_document_moves_geography_into_blobs(example: Agreement) -> None:
+    doc, blobs = example.to_log_document()
+    assert len(rfc8785.dumps(doc)) < 47 * 1024  # a log entry stays under 64 KiB
+    refs = [layer["source"]["blob"] for kind in doc["geography"].values() for layer in kind]
+    assert {r["sha256"] for r in refs} == set(blobs) and len(refs) == 3
+    for ref in refs:
+        assert blobs[ref["sha256"]].sha256 == ref["sha256"]
+        assert len(blobs[ref["sha256"]].data) == ref["size"]
+    again = Agreement.from_document(doc, source="db", blobs=lambda h: blobs[h].data)
+    assert again.to_document() == example.to_document()
+    # Deterministic, and a fresh copy each time.
+    doc["terms"].clear()
+    assert example.to_log_document()[0] == again.to_log_document()[0]
+    assert len(example.to_log_document()[0]["terms"]) == 5
+
+
+def test_log_document_needs_its_blobs(example: Agreement) -> None:
+    doc, blobs = example.to_log_document()
+    with pytest.raises(ValidationError) as info:
+        Agreement.from_document(doc, source="payload.document")
+    assert info.value.field == "geography.zones[0].source.blob"
+    assert "not available" in info.value.reason
+    sha = doc["geography"]["sites"][0]["source"]["blob"]["sha256"]
+    forged = {**{k: b.data for k, b in blobs.items()}, sha: blobs[sha].data.replace(b"9", b"8")}
+    with pytest.raises(ValidationError) as info:
+        Agreement.from_document(doc, source="payload.document", blobs=forged.get)
+    assert info.value.field == "geography.sites[0].source.blob"
+    # A blob that hashes right but is not GeoJSON is named as such.
+    junk = b"not json"
+    doc["geography"]["lines"][0]["source"]["blob"] = {
+        "sha256": hashlib.sha256(junk).hexdigest(),
+        "size": len(junk),
+    }
+    lookup = {hashlib.sha256(junk).hexdigest(): junk, **{k: b.data for k, b in blobs.items()}}
+    with pytest.raises(ValidationError) as info:
+        Agreement.from_document(doc, blobs=lookup.get)
+    assert info.value.field == "geography.lines[0].source.blob"
+    assert "not valid JSON" in info.value.reason
 
 
 def test_to_document_returns_a_fresh_copy(example: Agreement) -> None:

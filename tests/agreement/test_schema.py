@@ -232,9 +232,9 @@ def test_source_is_path_or_inline(good_doc: dict[str, Any]) -> None:
     doc["geography"]["zones"][0]["source"]["path"] = "x.geojson"
     err = _error(doc)
     assert err.field == "geography.zones[0].source"
-    assert "not both" in err.reason
+    assert "not several" in err.reason
     doc["geography"]["zones"][0]["source"] = {}
-    assert "either as 'path'" in _error(doc).reason
+    assert "as 'path'" in _error(doc).reason
 
 
 def test_composite_must_not_be_empty(good_doc: dict[str, Any]) -> None:

@@ -692,10 +692,23 @@ def test_agreement_show(truce: Truce, demo_dir: Path) -> None:
     radius = {t["id"]: t.get("radius_km") for t in doc["terms"]}
     assert radius["moratorium.energy"] == 10
     assert {t["id"]: t.get("radius_km") for t in v1["terms"]}["moratorium.energy"] == 5
-    # The JSON is the document stored in the agreement record.
+    # The JSON is the document stored in the agreement record, with each
+    # layer's geography resolved from the blob the record references.
     rows = truce("--mission", demo_dir, "list", "--type", "agreement", "--json").out.splitlines()
     stored = {json.loads(x)["record"]["version"]: json.loads(x)["record"] for x in rows}
-    assert stored[2]["document"] == doc
+    kept = stored[2]["document"]
+    assert {k: v for k, v in kept.items() if k != "geography"} == {
+        k: v for k, v in doc.items() if k != "geography"
+    }
+    for kind, layers in doc["geography"].items():
+        for shown, ref in zip(layers, kept["geography"][kind], strict=True):
+            blob = canonical_json(shown["source"]["inline"])
+            assert ref["source"] == {
+                "blob": {"sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob)}
+            }
+            assert {k: v for k, v in ref.items() if k != "source"} == {
+                k: v for k, v in shown.items() if k != "source"
+            }
     text = truce("--mission", demo_dir, "agreement", "show", "1")
     assert text.rc == 0
     assert "moratorium.energy" in text.out

@@ -4,6 +4,7 @@ its documented error and leaves the database exactly as it was."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from tests.agreement.test_bad_inputs import CASES
 from tests.conftest import Actors, allegation, observation, seeded
+from truce.agreement import Agreement, load_agreement
 from truce.envelopes import Envelope, canonical_json, sign_payload
 from truce.errors import AuthError, Conflict, Error, NotFound, ValidationError
 from truce.intake.gate import MAX_RECORD_BYTES
@@ -25,7 +27,7 @@ BAD_AGREEMENTS = Path(__file__).resolve().parents[1] / "agreement" / "bad"
 def snapshot(m: Mission) -> tuple[Any, ...]:
     rows = [(r.seq, r.record_id, r.entry) for r in m.store.scan()]
     keys = [(k.keyid, k.status, k.changed_seq) for k in m.store.keys()]
-    return (m.store.size(), rows, keys, m.store.counts())
+    return (m.store.size(), rows, keys, m.store.counts(), m.store.blob_index())
 
 
 def env(m: Mission, body: dict[str, Any], signer: Signer) -> bytes:
@@ -56,6 +58,38 @@ def test_bad_agreement_files(mission: Mission, file: str, field: str, reason: st
     assert err.source is not None and file in err.source
     assert reason in err.reason
     assert err.field == field
+
+
+def test_agreement_geography_travels_as_blobs(mission: Mission, actors: Actors) -> None:
+    other = load_agreement(BAD_AGREEMENTS / "good.yaml")
+    _, blobs = other.to_log_document()
+    envelope = mission.sign(mission.agreement_record(other), actors.admin)
+    data = {sha: blob.data for sha, blob in blobs.items()}
+    # Without its blobs: refused, naming the layer whose blob is missing.
+    err = refused(mission, ValidationError, lambda: mission.submit([envelope]))
+    assert isinstance(err, ValidationError)
+    assert err.field == "payload.document.geography.zones[0].source.blob"
+    assert "not available" in err.reason
+    # A blob no record references is refused, not stored.
+    extra = {**data, hashlib.sha256(b"stray").hexdigest(): b"stray"}
+    err = refused(mission, ValidationError, lambda: mission.submit([envelope], blobs=extra))
+    assert isinstance(err, ValidationError)
+    assert err.field == f"blobs[{hashlib.sha256(b'stray').hexdigest()!r}]"
+    # Forged bytes under a referenced hash.
+    sha = next(iter(data))
+    forged = {**data, sha: data[sha] + b" "}
+    err = refused(mission, ValidationError, lambda: mission.submit([envelope], blobs=forged))
+    assert isinstance(err, ValidationError)
+    assert err.field == f"blobs[{sha!r}]"
+    # With them: stored in the same transaction as the record.
+    (receipt,) = mission.submit([envelope], blobs=data)
+    assert {(h, receipt.seq) for h in data} <= set(mission.store.blob_index())
+    assert mission.agreement("bad-example").to_document() == other.to_document()
+    # A later record may reference blobs already stored without sending them again.
+    v2 = Agreement.from_document({**other.to_document(), "version": 2})
+    (again,) = mission.submit([mission.sign(mission.agreement_record(v2), actors.admin)])
+    assert mission.agreement("bad-example", 2).layer("area").ids == other.layer("area").ids
+    assert again.seq == receipt.seq + 1
 
 
 def test_out_of_range_coordinates(mission: Mission, actors: Actors) -> None:

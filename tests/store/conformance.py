@@ -171,6 +171,50 @@ class StoreConformance:
             store.append([make_record(0)], require_active=["not-a-keyid"])
         assert store.size() == 0
 
+    # -- blobs ----------------------------------------------------------------
+
+    def test_blobs_are_stored_with_their_batch(self, store: Store) -> None:
+        small, big = b"{}", bytes(range(256)) * 4096  # 1 MiB
+        blobs = {hashlib.sha256(b).hexdigest(): b for b in (small, big)}
+        store.append([make_record(0)])
+        assert store.append([make_record(1), make_record(2)], blobs=blobs) == [1, 2]
+        for sha, data in blobs.items():
+            assert store.get_blob(sha) == data
+        assert store.get_blob("0" * 64) is None
+        assert store.blob_index() == sorted((sha, 1) for sha in blobs)
+        assert store.blob_index(1) == []
+        assert store.blob_index(2) == sorted((sha, 1) for sha in blobs)
+        # Content-addressed: the same blob again is kept as it was (first seq).
+        store.append([make_record(3)], blobs={hashlib.sha256(small).hexdigest(): small})
+        assert (hashlib.sha256(small).hexdigest(), 1) in store.blob_index()
+        assert len(store.blob_index()) == 2
+
+    def test_bad_blobs_store_nothing(self, store: Store) -> None:
+        good = hashlib.sha256(b"a").hexdigest()
+        cases: list[tuple[dict[str, bytes], str]] = [
+            ({good: b"b"}, f"blobs[{good!r}]"),  # bytes do not hash to the key
+            ({good.upper(): b"a"}, f"blobs[{good.upper()!r}]"),
+            ({"sha256:" + good: b"a"}, f"blobs[{'sha256:' + good!r}]"),
+        ]
+        for blobs, field in cases:
+            with pytest.raises(ValidationError) as info:
+                store.append([make_record(0)], blobs=blobs)
+            assert info.value.field == field
+        with pytest.raises(ValidationError) as info:
+            store.append([], blobs={good: b"a"})
+        assert info.value.field == "blobs"
+        assert store.size() == 0
+        assert store.get_blob(good) is None
+        assert store.blob_index() == []
+
+    def test_blobs_roll_back_with_the_batch(self, store: Store) -> None:
+        store.append([make_record(0)])
+        sha = hashlib.sha256(b"geo").hexdigest()
+        with pytest.raises(Conflict):
+            store.append([make_record(1), make_record(0)], blobs={sha: b"geo"})
+        assert store.get_blob(sha) is None
+        assert store.blob_index() == []
+
     # -- the log: gap-free, ordered, atomic ------------------------------------
 
     def test_seqs_are_gap_free_across_many_batches(self, store: Store) -> None:
@@ -524,16 +568,19 @@ class StoreConformance:
         enrol(store, KEY_B, 100)
         store.append(records[2:])
         store.set_meta("mission_id", "m-1")
+        blob = {hashlib.sha256(b"geo").hexdigest(): b"geo"}
+        store.append([make_record(50)], blobs=blob)
         size, keys = store.size(), store.keys()
         store.close()
         again = store_factory(tmp_path)
-        assert again.size() == size == 6
+        assert again.size() == size == 7
+        assert again.get_blob(*blob) == b"geo"
         assert again.keys() == keys
         assert again.get_meta("mission_id") == "m-1"
         assert [r.record_id for r in again.scan(kinds=["observation"])] == [
-            r.record_id for r in records
+            r.record_id for r in [*records, make_record(50)]
         ]
-        assert again.append([make_record(99)]) == [6]
+        assert again.append([make_record(99)]) == [7]
         assert again.check() == []
 
     def test_close(self, store_factory: StoreFactory, tmp_path: Path) -> None:

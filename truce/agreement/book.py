@@ -75,7 +75,9 @@ class AgreementBook:
         payload = json.loads(self._store.get(info.record_id).payload)
         try:
             agreement = Agreement.from_document(
-                payload["document"], source=f"agreement record #{info.seq}"
+                payload["document"],
+                source=f"agreement record #{info.seq}",
+                blobs=self._store.get_blob,
             )
         except ValidationError as exc:
             raise StorageError(

@@ -1,8 +1,10 @@
 """Geography of an agreement: zone, line and site layers of GeoJSON features.
 
 A layer comes from a GeoJSON file (``source.path``, relative to the agreement
-file) or from GeoJSON written in the agreement (``source.inline``): a
-FeatureCollection, a single Feature or a bare Geometry. Every feature is parsed
+file), from GeoJSON written in the agreement (``source.inline``) — a
+FeatureCollection, a single Feature or a bare Geometry — or from a blob
+referenced by SHA-256 (``source.blob``, see :mod:`truce.blobs`): the form an
+agreement version takes in the log, whose entries must stay small. Every feature is parsed
 with shapely 2 and checked with shapely's vectorised functions: coordinates are
 finite and within lon [-180, 180], lat [-90, 90]; zones are valid (Multi)Polygons,
 lines (Multi)LineStrings with at least two distinct points per part, sites
@@ -29,6 +31,8 @@ from numpy.typing import NDArray
 from shapely.errors import ShapelyError
 
 from truce.agreement._document import PathPart, format_path, join_path
+from truce.blobs import BlobLookup, resolve_blob
+from truce.envelopes import canonical_json
 from truce.errors import NotFound, ValidationError
 
 __all__ = [
@@ -160,8 +164,17 @@ class Layer:
             for f, x, y in zip(self.features, xs, ys, strict=True)
         )
 
-    def to_document(self) -> dict[str, Any]:
-        """The layer as plain JSON, its features inline as a FeatureCollection."""
+    def feature_collection(self) -> dict[str, Any]:
+        """The features as a fresh GeoJSON FeatureCollection (plain JSON)."""
+        return {"type": "FeatureCollection", "features": [dict(f.geojson) for f in self.features]}
+
+    def geojson_bytes(self) -> bytes:
+        """:meth:`feature_collection` as canonical JSON (RFC 8785): the layer's blob."""
+        return canonical_json(self.feature_collection())
+
+    def to_document(self, *, blob: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The layer as plain JSON: features inline as a FeatureCollection, or,
+        given ``blob`` (the reference of :meth:`geojson_bytes`), as that reference."""
         doc: dict[str, Any] = {"id": self.id}
         for key in ("title", "description", "attribution"):
             value = getattr(self, key)
@@ -169,12 +182,9 @@ class Layer:
                 doc[key] = value
         if self.synthetic:
             doc["synthetic"] = True
-        doc["source"] = {
-            "inline": {
-                "type": "FeatureCollection",
-                "features": [dict(f.geojson) for f in self.features],
-            }
-        }
+        doc["source"] = (
+            {"inline": self.feature_collection()} if blob is None else {"blob": dict(blob)}
+        )
         for key in ("feature_id", "feature_name", "category"):
             value = getattr(self, key)
             if value is not None:
@@ -189,6 +199,7 @@ def load_layer(
     field: str,
     source: str | None,
     base_dir: Path | None,
+    blobs: BlobLookup | None = None,
 ) -> Layer:
     """Build and validate one layer from its (schema-checked) document entry.
 
@@ -202,6 +213,10 @@ def load_layer(
     if "path" in src:
         path_field = join_path(field, "source", "path")
         geojson = _read_geojson(src["path"], base_dir, field=path_field, source=source)
+    elif "blob" in src:
+        path_field = join_path(field, "source", "blob")
+        data = resolve_blob(src["blob"], blobs, field=path_field, source=source)
+        geojson = _parse_geojson(data, f"blob {src['blob']['sha256']}", path_field, source)
     else:
         path_field = ""
         geojson = src["inline"]
@@ -210,8 +225,9 @@ def load_layer(
     except ValidationError as exc:
         if path_field:
             where = f"{exc.field}: " if exc.field else ""
+            name = src["path"] if "path" in src else f"blob {src['blob']['sha256']}"
             raise ValidationError(
-                f"{src['path']}: {where}{exc.reason}", field=path_field, source=source
+                f"{name}: {where}{exc.reason}", field=path_field, source=source
             ) from None
         raise exc.prefixed(join_path(field, "source", "inline"), source=source) from None
 
@@ -244,15 +260,19 @@ def _read_geojson(path: str, base_dir: Path | None, *, field: str, source: str |
         raise ValidationError(
             f"cannot read {path!r}: {exc.strerror or exc}", field=field, source=source
         ) from None
+    return _parse_geojson(raw, path, field, source)
+
+
+def _parse_geojson(raw: bytes, name: str, field: str, source: str | None) -> Any:
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except ValueError as exc:
         raise ValidationError(
-            f"{path}: not valid JSON: {exc}", field=field, source=source
+            f"{name}: not valid JSON: {exc}", field=field, source=source
         ) from None
     except RecursionError:
         raise ValidationError(
-            f"{path}: JSON nested too deeply", field=field, source=source
+            f"{name}: JSON nested too deeply", field=field, source=source
         ) from None
 
 

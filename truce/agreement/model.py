@@ -14,6 +14,9 @@ the field path:
 An agreement is immutable. :meth:`Agreement.to_document` returns a
 deterministic, self-contained plain-JSON document (all geography inline) such
 that ``from_document(a.to_document()).to_document() == a.to_document()``.
+:meth:`Agreement.to_log_document` is the form stored in the log: the same
+document with each geography layer moved into a blob referenced by SHA-256
+(:mod:`truce.blobs`), because a log entry must stay under 64 KiB.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from truce.agreement.geography import Layer, LayerKind, Site, load_layer
 from truce.agreement.sites import SiteList, SiteListRef, SiteSelector
 from truce.agreement.terms import Composite, EnergyMoratorium, Term, Window, term_from_document
 from truce.agreement.vocabulary import AGREEMENT_FORMAT, LAYER_KINDS
+from truce.blobs import Blob, BlobLookup, blob_ref
 from truce.errors import FieldError, NotFound, ValidationError
 
 __all__ = ["Agreement", "EvidentiaryStandard", "Layers", "Party", "load_agreement"]
@@ -112,6 +116,7 @@ class Agreement:
     _json: str = field(init=False, repr=False)
     _terms: Mapping[str, Term] = field(init=False, repr=False)
     _lists: Mapping[str, SiteList] = field(init=False, repr=False)
+    _log_document: tuple[str, dict[str, Blob]] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_terms", {t.id: t for t in self.terms})
@@ -131,14 +136,17 @@ class Agreement:
         *,
         source: str = "<document>",
         base_dir: str | os.PathLike[str] | None = None,
+        blobs: BlobLookup | None = None,
     ) -> Agreement:
         """Validate ``doc`` and build the agreement (same rules as :func:`load_agreement`).
 
-        Geography must be ``inline`` unless ``base_dir`` is given, against which
-        ``path`` sources are resolved. Raises ValidationError naming ``source``
+        ``path`` sources are resolved against ``base_dir`` and ``blob`` sources
+        through ``blobs`` (each blob's size and SHA-256 are checked); without
+        them such sources are refused. Raises ValidationError naming ``source``
         and the field; never returns a partly checked agreement.
         """
-        return _build(doc, source=source, base_dir=None if base_dir is None else Path(base_dir))
+        base = None if base_dir is None else Path(base_dir)
+        return _build(doc, source=source, base_dir=base, blobs=blobs)
 
     def to_document(self) -> dict[str, Any]:
         """A fresh, deterministic, self-contained plain-JSON copy of this version.
@@ -148,6 +156,36 @@ class Agreement:
         """
         doc: dict[str, Any] = json.loads(self._json)
         return doc
+
+    def to_log_document(self) -> tuple[dict[str, Any], dict[str, Blob]]:
+        """The form this version takes in the log: ``(document, blobs)``.
+
+        Like :meth:`to_document`, but every layer's source is a ``blob``
+        reference to its canonical GeoJSON (:meth:`Layer.geojson_bytes`), so the
+        record stays small; ``blobs`` maps each SHA-256 to its blob.
+        Loading ``document`` with ``from_document(document, blobs=...)`` over
+        these blobs gives back an agreement whose :meth:`to_document` is this one's.
+        """
+        if self._log_document is not None:
+            cached, cached_blobs = self._log_document
+            return json.loads(cached), dict(cached_blobs)
+        doc = self.to_document()
+        blobs: dict[str, Blob] = {}
+        geography: dict[str, Any] = {}
+        for kind in LAYER_KINDS:
+            layers = getattr(self.layers, f"{kind}s")
+            if not layers:
+                continue
+            entries = []
+            for layer in layers:
+                ref, blob = blob_ref(layer.geojson_bytes())
+                blobs[blob.sha256] = blob
+                entries.append(layer.to_document(blob=ref))
+            geography[f"{kind}s"] = entries
+        if geography:
+            doc["geography"] = geography
+        object.__setattr__(self, "_log_document", (json.dumps(doc), dict(blobs)))
+        return doc, blobs
 
     def _build_document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -292,7 +330,9 @@ def _raise(problems: Sequence[FieldError], source: str) -> None:
         )
 
 
-def _build(raw: Any, *, source: str, base_dir: Path | None) -> Agreement:
+def _build(
+    raw: Any, *, source: str, base_dir: Path | None, blobs: BlobLookup | None = None
+) -> Agreement:
     if not isinstance(raw, Mapping):
         raise ValidationError(
             f"the top level must be a mapping of fields, got {type(raw).__name__}", source=source
@@ -315,7 +355,12 @@ def _build(raw: Any, *, source: str, base_dir: Path | None) -> Agreement:
     for kind in ("zone", "line", "site"):
         for i, spec in enumerate(geography.get(f"{kind}s", ())):
             layer = load_layer(
-                spec, kind, field=f"geography.{kind}s[{i}]", source=source, base_dir=base_dir
+                spec,
+                kind,
+                field=f"geography.{kind}s[{i}]",
+                source=source,
+                base_dir=base_dir,
+                blobs=blobs,
             )
             by_kind[kind].append(layer)
     layers = Layers(

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from truce.agreement import Agreement
 from truce.agreement.book import AgreementBook
+from truce.blobs import check_blobs
 from truce.envelopes import MAX_PAYLOAD_BYTES, RECORD_PAYLOAD_TYPE, Envelope
 from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
 from truce.keys import apply_key_event, verify_signature
@@ -48,10 +49,8 @@ from truce.store import KeyState, NewRecord, Store
 
 __all__ = ["MAX_RECORD_BYTES", "Admitted", "Gate", "Receipt"]
 
-#: Size limit for every record but an agreement version (which carries its geography).
-MAX_RECORD_BYTES = 64 * 1024
-#: An agreement version's limit: the envelope's.
-MAX_AGREEMENT_BYTES = MAX_PAYLOAD_BYTES
+#: Size limit of every record's payload (the envelope's: a log entry must fit 64 KiB).
+MAX_RECORD_BYTES = MAX_PAYLOAD_BYTES
 #: How far in the future a signed time may be (clock skew between devices).
 DEFAULT_SKEW = timedelta(minutes=5)
 
@@ -102,6 +101,9 @@ class _Batch:
     keys: dict[str, KeyState] = field(default_factory=dict)
     records: dict[str, Admitted] = field(default_factory=dict)
     agreements: dict[tuple[str, int], Agreement] = field(default_factory=dict)
+    #: Blobs supplied with the batch, and those its records reference (to store).
+    blobs: Mapping[str, bytes] = field(default_factory=dict)
+    used_blobs: dict[str, bytes] = field(default_factory=dict)
 
 
 class Gate:
@@ -129,9 +131,18 @@ class Gate:
 
     # -- public -------------------------------------------------------------
 
-    def check(self, raws: Sequence[bytes], *, against_store: bool = False) -> list[Admitted]:
+    def check(
+        self,
+        raws: Sequence[bytes],
+        *,
+        blobs: Mapping[str, bytes] | None = None,
+        against_store: bool = False,
+    ) -> list[Admitted]:
         """Validate a batch without storing it; raises the first bad envelope's error.
 
+        ``blobs`` (SHA-256 hex -> bytes) are the blobs the batch's records
+        reference (an agreement version's geography); a referenced blob must be
+        supplied or already stored, and every supplied blob must be referenced.
         With ``against_store``, also refuse records already stored (which
         :meth:`admit` leaves to the store's own check inside its transaction).
 
@@ -144,9 +155,14 @@ class Gate:
         the other: phase 4 raises, in envelope order, whatever the earlier
         phases found.
         """
+        return self._check_batch(raws, blobs or {}, against_store)[0]
+
+    def _check_batch(
+        self, raws: Sequence[bytes], blobs: Mapping[str, bytes], against_store: bool
+    ) -> tuple[list[Admitted], dict[str, bytes]]:
         if not raws:
             raise ValidationError("an empty batch", field="envelopes")
-        batch = _Batch(base=self._store.size())
+        batch = _Batch(base=self._store.size(), blobs=dict(check_blobs(blobs)))
         now = self._clock()
         envs: list[Envelope] = []
         broken: tuple[int, Error] | None = None
@@ -190,15 +206,22 @@ class Gate:
             batch.records[admitted.new.record_id] = admitted
         if broken is not None:
             raise _located(broken[1], broken[0], len(raws)) from None
-        return out
+        if unused := sorted(batch.blobs.keys() - batch.used_blobs.keys()):
+            raise ValidationError(
+                "no record of the batch references this blob", field=f"blobs[{unused[0]!r}]"
+            )
+        return out, batch.used_blobs
 
-    def admit(self, raws: Sequence[bytes]) -> tuple[list[Receipt], list[Admitted]]:
-        """Check a batch and append it in one durable transaction."""
-        admitted = self.check(raws)
+    def admit(
+        self, raws: Sequence[bytes], *, blobs: Mapping[str, bytes] | None = None
+    ) -> tuple[list[Receipt], list[Admitted]]:
+        """Check a batch (see :meth:`check`) and append it, with the blobs its
+        records reference, in one durable transaction."""
+        admitted, used = self._check_batch(raws, blobs or {}, against_store=False)
         updates = [u for a in admitted for u in a.key_updates]
         require = {a.signer.keyid for a in admitted} - {u.keyid for u in updates}
         seqs = self._store.append(
-            [a.new for a in admitted], key_updates=updates, require_active=require
+            [a.new for a in admitted], key_updates=updates, require_active=require, blobs=used
         )
         for u in updates:
             self._key_cache[u.keyid] = u
@@ -228,9 +251,6 @@ class Gate:
             raise ValidationError(
                 f"payloadType must be {RECORD_PAYLOAD_TYPE!r}", field="payloadType"
             )
-        size = len(env.payload)
-        if size > MAX_RECORD_BYTES and b'"agreement"' not in env.payload:
-            self._too_big(size, "record")
         return env
 
     def _check_one(
@@ -247,9 +267,6 @@ class Gate:
         if isinstance(parsed, ValidationError):
             raise parsed
         record = parsed
-        size = len(env.payload)
-        if size > MAX_RECORD_BYTES and record.type != "agreement":
-            self._too_big(size, record.type)
 
         if record.mission != self._mission_id:
             raise ValidationError(
@@ -281,14 +298,6 @@ class Gate:
             synthetic=record.synthetic,
         )
         return Admitted(record, env, new, signer, tuple(updates))
-
-    @staticmethod
-    def _too_big(size: int, kind: str) -> None:
-        raise ValidationError(
-            f"{kind} is {size} bytes; the limit is {MAX_RECORD_BYTES} "
-            f"({MAX_AGREEMENT_BYTES} for an agreement version)",
-            field="payload",
-        )
 
     def _authenticate(
         self,
@@ -400,8 +409,18 @@ class Gate:
         return lookup
 
     def _check_agreement(self, record: AgreementVersion, batch: _Batch) -> None:
+        def lookup(sha256: str) -> bytes | None:
+            data = batch.blobs.get(sha256)
+            if data is None:
+                data = self._store.get_blob(sha256)
+            if data is not None and sha256 in batch.blobs:
+                batch.used_blobs[sha256] = data
+            return data
+
         try:
-            agreement = Agreement.from_document(record.document, source="payload.document")
+            agreement = Agreement.from_document(
+                record.document, source="payload.document", blobs=lookup
+            )
         except ValidationError as exc:
             raise exc.prefixed("payload.document") from None
         key = (record.agreement_id, record.version)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from truce.blobs import check_blobs
 from truce.errors import Conflict, ValidationError
 from truce.store.contract import KEY_STATUSES, KeyState, NewRecord, check_keyid, normalise_time
 
@@ -54,20 +55,27 @@ class Batch:
     records: list[NewRecord]
     key_updates: list[KeyState]
     require_active: list[str]
+    #: ``(sha256, data)`` pairs, sorted by hash, each checked to hash to its key.
+    blobs: list[tuple[str, bytes]]
 
 
 def check_batch(
-    records: Sequence[NewRecord], key_updates: Sequence[KeyState], require_active: Collection[str]
+    records: Sequence[NewRecord],
+    key_updates: Sequence[KeyState],
+    require_active: Collection[str],
+    blobs: Mapping[str, bytes] | None = None,
 ) -> Batch:
     """Check an append request before any storage work.
 
     Guarantees on return: every item has the right type, ``require_active``
     holds key ids, no record id repeats (else Conflict with both
-    ``batch_index``), and key updates come with records (else ValidationError).
+    ``batch_index``), key updates and blobs come with records (else
+    ValidationError) and every blob hashes to its key.
     """
     batch = list(records)
     updates = list(key_updates)
     required = _string_set(require_active, "require_active")
+    checked_blobs = check_blobs(blobs or {})
     for i, rec in enumerate(batch):
         if type(rec) is not NewRecord:
             raise ValidationError(
@@ -85,6 +93,11 @@ def check_batch(
             "key changes are always records: key_updates need records in the batch",
             field="key_updates",
         )
+    if not batch and checked_blobs:
+        raise ValidationError(
+            "a blob is stored with the record that references it: blobs need records",
+            field="blobs",
+        )
     seen: dict[str, int] = {}
     for i, rec in enumerate(batch):
         first = seen.setdefault(rec.record_id, i)
@@ -93,7 +106,7 @@ def check_batch(
                 f"record {rec.record_id} appears twice in the batch",
                 existing={"record_id": rec.record_id, "batch_index": [first, i]},
             )
-    return Batch(batch, updates, required)
+    return Batch(batch, updates, required, checked_blobs)
 
 
 def _check_batch_seq(value: int, first: int, stop: int, field: str) -> None:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
@@ -292,6 +292,7 @@ class Store(Protocol):
         *,
         key_updates: Sequence[KeyState] = (),
         require_active: Collection[str] = (),
+        blobs: Mapping[str, bytes] | None = None,
     ) -> list[int]:
         """Append ``records`` to the log in one transaction; return their seqs.
 
@@ -319,11 +320,28 @@ class Store(Protocol):
           Conflict (typically the log moved since the caller read
           :meth:`size`: re-read it and retry); a status moving backwards
           raises Conflict; any other violation raises ValidationError.
-        - An empty ``records`` with non-empty ``key_updates`` MUST raise
-          ValidationError; an empty batch with no updates is a no-op.
+        - MUST store ``blobs`` (SHA-256 hex -> bytes, see :mod:`truce.blobs`)
+          in the same transaction, each tagged with the seq of the batch's
+          first record; a blob already stored is kept as it is (content
+          addressing makes it the same bytes). Bytes that do not hash to
+          their key MUST raise ValidationError naming ``blobs[HASH]``.
+        - An empty ``records`` with non-empty ``key_updates`` or ``blobs`` MUST
+          raise ValidationError; an empty batch with no updates is a no-op.
         - If the store stays busy (another writer) past its timeout it MUST
           raise Pushback.
         """
+        ...
+
+    def get_blob(self, sha256: str) -> bytes | None:
+        """The stored blob with this SHA-256 (lowercase hex), or None.
+
+        MUST return exactly the bytes stored (which hash to ``sha256``).
+        """
+        ...
+
+    def blob_index(self, stop: int | None = None) -> list[tuple[str, int]]:
+        """``(sha256, seq)`` of every blob stored with a record before seq ``stop``
+        (all when None), in seq then hash order."""
         ...
 
     def size(self) -> int:

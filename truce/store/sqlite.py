@@ -35,7 +35,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from operator import attrgetter
 from types import TracebackType
@@ -291,9 +291,10 @@ class SqliteStore:
         *,
         key_updates: Sequence[KeyState] = (),
         require_active: Collection[str] = (),
+        blobs: Mapping[str, bytes] | None = None,
     ) -> list[int]:
         """Append a batch atomically and durably; see :meth:`Store.append` for every guarantee."""
-        checked = check_batch(records, key_updates, require_active)
+        checked = check_batch(records, key_updates, require_active, blobs)
         batch = checked.records
         if not batch:
             return []
@@ -311,6 +312,11 @@ class SqliteStore:
                 self._raise_existing(conn, [r.record_id for r in batch], first, exc)
             if checked.key_updates:
                 self._apply_key_updates(conn, checked.key_updates, first, first + len(batch))
+            if checked.blobs:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO blobs (sha256, size, data, seq) VALUES (?, ?, ?, ?)",
+                    [(sha, len(data), data, first) for sha, data in checked.blobs],
+                )
             return int(first)
 
         first = self._write("append to", write)
@@ -357,6 +363,17 @@ class SqliteStore:
             current.update((row[0], _key(row)) for row in conn.execute(sql, chunk))
         check_key_updates(updates, current, first, stop)
         conn.executemany(_UPSERT_KEY, [_KEY_FIELDS(u) for u in updates])
+
+    def get_blob(self, sha256: str) -> bytes | None:
+        """The stored blob with this SHA-256, or None."""
+        rows = self._rows("SELECT data FROM blobs WHERE sha256 = ?", (str(sha256),))
+        return bytes(rows[0][0]) if rows else None
+
+    def blob_index(self, stop: int | None = None) -> list[tuple[str, int]]:
+        """``(sha256, seq)`` of the blobs stored with records before ``stop``."""
+        limit = -1 if stop is None else check_index(stop, "stop")
+        sql = "SELECT sha256, seq FROM blobs WHERE ? < 0 OR seq < ? ORDER BY seq, sha256"
+        return [(str(sha), int(seq)) for sha, seq in self._rows(sql, (limit, limit))]
 
     def size(self) -> int:
         """The number of log entries (the next seq)."""
