@@ -5,7 +5,9 @@ mission would take them: create the mission with the example agreement; enrol
 the monitors', parties' and analyst's keys; sign and store the synthetic
 scenario (:mod:`truce.scenario`) in batches; store the evidence files; file a
 correction; load version 2 of the agreement so the two versions can be
-compared.
+compared; integrate and publish the log (``public/log``, with the verifier key
+in ``public/vkey``); then verify it as a party would, from the published files
+alone: the latest checkpoint extends the first one, and a full audit passes.
 
 Determinism: for a given seed, every key, record and signature is the same
 on every run and machine (Ed25519 signatures are deterministic, and the demo
@@ -29,6 +31,7 @@ from truce.integrate import TreeHead
 from truce.keys import Signer
 from truce.ledger.note import Signer as NoteSigner
 from truce.mission import Mission, example_agreement_path
+from truce.published import AuditResult, LogStatus, audit_log, check_log
 from truce.records import format_utc
 from truce.scenario import ScenarioConfig, correction_for, generate
 
@@ -41,6 +44,9 @@ class DemoResult:
     summary: dict[str, Any]
     notes: dict[str, int]
     checkpoint: TreeHead
+    #: The published log checked against the first checkpoint, then audited in full.
+    status: LogStatus
+    audit: AuditResult
 
 
 def demo_signer(seed: int, principal: str) -> Signer:
@@ -94,6 +100,7 @@ def _fill(
     on_progress: Callable[[int, int], None] | None,
 ) -> DemoResult:
     t0 = agreement.effective - timedelta(days=2)
+    first_seen = m.checkpoint().note  # the checkpoint a party saw when the mission began
     scenario = generate(
         agreement,
         ScenarioConfig(seed=seed, days=days, observations_per_day=observations_per_day),
@@ -159,5 +166,13 @@ def _fill(
     m.submit_agreement(
         v2_agreement, admin=admin, signed_at=agreement.effective + timedelta(days=days - 2)
     )
-    head = m.integrate()
-    return DemoResult(path, m.summary(), scenario.notes, head)
+    head = m.integrate()  # also publishes the log in public/log
+    vkey = m.log_vkey()
+    (path / "public" / "vkey").write_text(vkey + "\n", encoding="utf-8")
+    # What a party does with the published files alone: check the latest
+    # checkpoint against the first one it saw, then audit everything.
+    log_dir = str(m.publish_path())
+    status = check_log(log_dir, vkey, since=first_seen)
+    audit = audit_log(log_dir, vkey)
+    audit.raise_for_problems()
+    return DemoResult(path, m.summary(), scenario.notes, head, status, audit)

@@ -20,7 +20,6 @@ the same path through :class:`~truce.intake.gate.Gate`.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -35,22 +34,27 @@ from typing import IO, Any
 from truce.agreement import Agreement, AgreementDiff, diff, load_agreement
 from truce.agreement.book import AgreementBook, VersionInfo
 from truce.envelopes import Envelope, canonical_json, sign_payload
-from truce.errors import NotFound, ValidationError
+from truce.errors import NotFound, StorageError, ValidationError
 from truce.intake.gate import Admitted, Gate, Receipt
 from truce.integrate import Integrator, StoreTree, TreeHead
 from truce.keys import KeyHolder, Signer, load_log_signer, load_signer, write_private
 from truce.ledger import merkle
 from truce.ledger.note import Signer as NoteSigner
+from truce.publish import tlog
+from truce.publish.blobs import publish_blobs
+from truce.publish.tlog import PublishReport
 from truce.records import parse_record, summary, to_payload_dict
 from truce.store import KeyState, Store, StoredRecord, open_store
+from truce.verify.record import RecordProof
 
 __all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
 
 SETTINGS_FILE = "truce.toml"
-_SETTINGS_FIELDS = ("id", "name", "store", "admin_key", "log_origin", "log_key")
+_SETTINGS_FIELDS = ("id", "name", "store", "admin_key", "log_origin", "log_key", "publish_dir")
+_OPTIONAL_SETTINGS = {"log_origin", "log_key", "publish_dir"}
 #: What a mission directory may hold; ``force`` removes only a directory of these.
 _MISSION_FILES = frozenset(
-    {SETTINGS_FILE, "truce.db", "truce.db-wal", "truce.db-shm", "keys", "evidence"}
+    {SETTINGS_FILE, "truce.db", "truce.db-wal", "truce.db-shm", "keys", "evidence", "public"}
 )
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
 
@@ -83,6 +87,9 @@ class MissionSettings:
     log_origin: str = ""
     #: The checkpoint-signing key (a C2SP note signer key), path or ``env:VAR``.
     log_key: str = "keys/log.key"
+    #: Where integration publishes the log (C2SP tlog-tiles), relative to the
+    #: mission directory or absolute; "" publishes only on demand.
+    publish_dir: str = "public/log"
 
     def __post_init__(self) -> None:
         if not self.log_origin:
@@ -112,9 +119,9 @@ class MissionSettings:
         values = {}
         for key in _SETTINGS_FIELDS:
             value = section.get(key)
-            if value is None and key in ("log_origin", "log_key"):
+            if value is None and key in _OPTIONAL_SETTINGS:
                 continue  # defaults
-            if not isinstance(value, str) or not value:
+            if not isinstance(value, str) or (not value and key != "publish_dir"):
                 raise ValidationError(
                     "missing or not a string", field=f"mission.{key}", source=str(path)
                 )
@@ -403,12 +410,61 @@ class Mission:
         return str(self.log_signer().vkey)
 
     def integrate(self) -> TreeHead:
-        """Fold stored entries into the Merkle tree and sign a checkpoint if anything is new."""
+        """Fold stored entries into the Merkle tree, sign a checkpoint if anything is
+        new, and publish the log when the mission has a ``publish_dir``."""
+        head = self._integrate()
+        if self.settings.publish_dir:
+            self._publish(self.publish_path(), head, repair=False)
+        return head
+
+    def _integrate(self) -> TreeHead:
         if self._integrator is None:
             self._integrator = Integrator(
                 self.store, self.settings.log_origin, self.log_signer(), clock=self.clock
             )
         return self._integrator.integrate()
+
+    def publish_path(self, directory: str | os.PathLike[str] | None = None) -> Path:
+        """Where :meth:`publish` writes: ``directory``, else the ``publish_dir`` setting."""
+        if directory is not None:
+            return Path(directory)
+        if not self.settings.publish_dir:
+            raise ValidationError(
+                "this mission has no publish_dir setting; name a directory",
+                field="publish_dir",
+            )
+        return self.directory / self.settings.publish_dir
+
+    def publish(
+        self, directory: str | os.PathLike[str] | None = None, *, repair: bool = False
+    ) -> PublishReport:
+        """Integrate, then publish the log as static files (C2SP tlog-tiles) with the
+        blobs its records reference, checkpoint last (:mod:`truce.publish`).
+
+        ``repair`` re-creates any published file that has gone missing.
+        """
+        return self._publish(self.publish_path(directory), self._integrate(), repair=repair)
+
+    def _publish(self, target: Path, head: TreeHead, *, repair: bool) -> PublishReport:
+        def reader(sha: str) -> Callable[[], bytes]:
+            def read() -> bytes:
+                data = self.store.get_blob(sha)
+                if data is None:
+                    raise StorageError(f"blob {sha} is indexed but missing from the store")
+                return data
+
+            return read
+
+        publish_blobs(target, [(sha, reader(sha)) for sha, _ in self.store.blob_index(head.size)])
+        tree = StoreTree(self.store)
+        return tlog.publish(
+            target,
+            size=head.size,
+            get_node=tree.get_node,
+            get_entries=self.store.entries,
+            checkpoint=head.note,
+            repair=repair,
+        )
 
     def checkpoint(self) -> TreeHead:
         """The latest signed checkpoint (NotFound before the first integration)."""
@@ -416,7 +472,8 @@ class Mission:
         return TreeHead(size, root, note)
 
     def prove(self, ref: str) -> dict[str, Any]:
-        """An inclusion proof of one record in the latest checkpoint (integrating first)."""
+        """An inclusion proof of one record in the latest checkpoint (integrating first),
+        as a record proof file anyone can check (:mod:`truce.verify.record`)."""
         stored = self.store.resolve(ref)
         head = self.checkpoint()
         if stored.seq >= head.size:
@@ -424,16 +481,7 @@ class Mission:
         proof = StoreTree(self.store).inclusion_proof(stored.seq, head.size)
         leaf = merkle.leaf_hash(stored.entry)
         merkle.verify_inclusion(leaf, stored.seq, head.size, proof, head.root)
-        return {
-            "record_id": stored.record_id,
-            "index": stored.seq,
-            "size": head.size,
-            "leaf_hash": base64.b64encode(leaf).decode("ascii"),
-            "proof": [base64.b64encode(h).decode("ascii") for h in proof],
-            "root": base64.b64encode(head.root).decode("ascii"),
-            "checkpoint": head.note.decode("utf-8"),
-            "entry": json.loads(stored.entry),
-        }
+        return RecordProof(stored.seq, head.size, stored.entry, tuple(proof), head.note).to_dict()
 
     # -- agreements ---------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Tile layout: spec examples, reference-implementation paths, parsing and tile math.
+"""Tile layout and the entry bundle format: spec examples, reference paths, tile math.
 
 Vectors are copied from:
 
@@ -19,13 +19,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from truce.ledger.merkle import leaf_hash
 from truce.ledger.tiles import (
     CHECKPOINT_PATH,
+    MAX_ENTRY_SIZE,
     TILE_WIDTH,
     Bundle,
+    BundleError,
     Tile,
     TileError,
+    blob_path,
     bundle_for_entry,
+    bundle_from_bytes,
+    bundle_leaf_hashes,
+    bundle_to_bytes,
     entries_path,
     entry_bundles_for_size,
     format_index,
@@ -302,3 +309,133 @@ def test_node_tile_locates_the_node_span(tree_level: int, tree_index: int) -> No
     first = tree_index << tree_level
     assert tile.start <= first < tile.end
     assert first == tile.start + ((node_index << node_level) << (8 * tile_level))
+
+
+# ---------------------------------------------------------------------- entry bundles
+# tlog-tiles: "Entry bundles are sequences of big-endian uint16 length-prefixed log entries."
+
+
+def test_bundle_to_bytes_is_big_endian_uint16_length_prefixed() -> None:
+    assert bundle_to_bytes([b"", b"ab", b"x" * 258]) == (
+        b"\x00\x00" + b"\x00\x02ab" + b"\x01\x02" + b"x" * 258
+    )
+    assert bundle_to_bytes([]) == b""
+    assert bundle_to_bytes([bytearray(b"a"), memoryview(b"bc")]) == b"\x00\x01a\x00\x02bc"
+    assert bundle_to_bytes([b"y" * MAX_ENTRY_SIZE])[:2] == b"\xff\xff"
+    assert MAX_ENTRY_SIZE == 65535
+
+
+def test_bundle_to_bytes_refuses_what_the_format_cannot_hold() -> None:
+    with pytest.raises(BundleError, match="at most 65535 bytes") as err:
+        bundle_to_bytes([b"a", b"b" * (MAX_ENTRY_SIZE + 1)])
+    assert err.value.entry == 1
+    with pytest.raises(BundleError, match="must be bytes, not str") as err:
+        bundle_to_bytes([b"a", b"b", "c"])  # type: ignore[list-item]
+    assert err.value.entry == 2
+    with pytest.raises(BundleError, match="at most 256") as err:
+        bundle_to_bytes(iter([b""] * (TILE_WIDTH + 1)))
+    assert err.value.entry is None
+    assert isinstance(err.value, TileError) and isinstance(err.value, ValueError)
+
+
+@given(st.lists(st.binary(max_size=300), max_size=40))
+def test_bundle_round_trip_and_leaf_hashes(entries: list[bytes]) -> None:
+    data = bundle_to_bytes(entries)
+    assert len(data) == sum(2 + len(e) for e in entries)
+    assert bundle_from_bytes(data) == entries
+    assert bundle_leaf_hashes(data) == [leaf_hash(e) for e in entries]
+    assert bundle_leaf_hashes(memoryview(data)) == [leaf_hash(e) for e in entries]
+    if entries:
+        assert bundle_from_bytes(data, len(entries)) == entries
+        assert bundle_leaf_hashes(bytearray(data), len(entries)) == [leaf_hash(e) for e in entries]
+
+
+def test_a_full_bundle_of_the_largest_entries() -> None:
+    entries = [bytes([k]) * MAX_ENTRY_SIZE for k in range(TILE_WIDTH)]
+    data = bundle_to_bytes(entries)
+    assert len(data) == TILE_WIDTH * (2 + MAX_ENTRY_SIZE)
+    assert bundle_from_bytes(data, TILE_WIDTH) == entries
+    assert bundle_leaf_hashes(data, TILE_WIDTH)[255] == leaf_hash(entries[255])
+
+
+BAD_BUNDLES = [
+    (b"\x00", None, "truncated: entry 0 has a cut length prefix at byte 0", 0),
+    (b"\x00\x01a\x00", None, "truncated: entry 1 has a cut length prefix at byte 3", 1),
+    (b"\x00\x05abc", None, "truncated: entry 0 claims 5 bytes, only 3 remain", 0),
+    (
+        b"\x00\x00\x01\x00" + b"z" * 10,
+        None,
+        "truncated: entry 1 claims 256 bytes, only 10 remain",
+        1,
+    ),
+    (
+        b"\x00\x00" * (TILE_WIDTH + 1),
+        None,
+        "holds more than 256 entries (2 bytes follow entry 255); a bundle holds at most 256",
+        None,
+    ),
+    (
+        b"\x00\x01a\x00\x01b",
+        1,
+        "holds more entries than the 1 wanted (3 trailing bytes after entry 0)",
+        None,
+    ),
+    (b"\x00\x01a\x00\x01b", 3, "holds 2 entries, want 3", None),
+    (b"", 1, "holds 0 entries, want 1", None),
+    (b"\x00\x01a\x00", 2, "truncated: entry 1 has a cut length prefix at byte 3", 1),
+]
+
+
+@pytest.mark.parametrize(("data", "width", "reason", "entry"), BAD_BUNDLES)
+def test_malformed_bundles_are_refused_by_name(
+    data: bytes, width: int | None, reason: str, entry: int | None
+) -> None:
+    for parse in (bundle_from_bytes, bundle_leaf_hashes):
+        with pytest.raises(BundleError) as err:
+            parse(data, width)
+        assert (err.value.reason, str(err.value), err.value.entry) == (reason, reason, entry)
+
+
+@pytest.mark.parametrize("width", [0, 257, -1, True])
+def test_bundle_width_must_be_1_to_256(width: int) -> None:
+    for parse in (bundle_from_bytes, bundle_leaf_hashes):
+        with pytest.raises(TileError, match="bundle width"):
+            parse(b"\x00\x00", width)
+
+
+def _outcome(parse: Callable[..., list[bytes]], data: bytes, width: int | None) -> object:
+    try:
+        return parse(data, width)
+    except BundleError as exc:
+        return (exc.reason, exc.entry)
+
+
+@given(st.binary(max_size=64), st.one_of(st.none(), st.integers(1, 4)))
+def test_parsing_and_hashing_agree_on_any_bytes(data: bytes, width: int | None) -> None:
+    """The fused fast path accepts and refuses exactly what the strict parser does."""
+    parsed = _outcome(bundle_from_bytes, data, width)
+    hashed = _outcome(bundle_leaf_hashes, data, width)
+    if isinstance(parsed, tuple):  # refused: by both, for the same reason
+        assert hashed == parsed
+    else:
+        assert isinstance(parsed, list)
+        assert hashed == [leaf_hash(e) for e in parsed]
+        assert bundle_to_bytes(parsed) == data  # strict: every byte accounted for
+        assert width is None or len(parsed) == width
+
+
+def test_hashing_stops_at_the_width() -> None:
+    """Past the 256th (or width-th) entry nothing is hashed: a flood is refused at once."""
+    flood = b"\x00\x00" * 1_000_000
+    with pytest.raises(BundleError, match="more than 256 entries"):
+        bundle_leaf_hashes(flood)
+    with pytest.raises(BundleError, match="1999996 trailing bytes after entry 1"):
+        bundle_leaf_hashes(flood, 2)
+
+
+def test_blob_path() -> None:
+    sha = "0123456789abcdef" * 4
+    assert blob_path(sha) == f"blob/{sha}"
+    for bad in (sha.upper(), sha[:-1], sha + "0", "../" + sha[3:], 42):
+        with pytest.raises(TileError, match="SHA-256"):
+            blob_path(bad)  # type: ignore[arg-type]

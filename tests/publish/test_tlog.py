@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from tests.verify._logs import Log, build_log, random_entries
 from truce.errors import Conflict, StorageError, ValidationError
-from truce.ledger.tiles import TILE_WIDTH, entry_bundles_for_size, tiles_for_size
+from truce.ledger.tiles import (
+    MAX_ENTRY_SIZE,
+    TILE_WIDTH,
+    bundle_to_bytes,
+    entry_bundles_for_size,
+    tiles_for_size,
+)
 from truce.publish import tlog
 
 
@@ -46,6 +52,18 @@ def test_an_entry_over_65535_bytes_cannot_be_bundled() -> None:
         tlog.encode_bundle([b"a", b"b" * 65536], first_index=300)
     assert err.value.field == "entries[301]"
     assert "65535" in err.value.reason
+
+
+def test_the_bundle_format_is_the_ledgers() -> None:
+    assert tlog.MAX_ENTRY_SIZE is MAX_ENTRY_SIZE == 65535
+    entries = random_entries(300, seed=5)[:TILE_WIDTH]
+    assert tlog.encode_bundle(entries) == bundle_to_bytes(entries)
+    with pytest.raises(ValidationError) as err:
+        tlog.encode_bundle([b""] * (TILE_WIDTH + 1))
+    assert err.value.field == "entries" and "at most 256" in err.value.reason
+    with pytest.raises(ValidationError) as err:
+        tlog.encode_bundle([b"", "text"], first_index=7)  # type: ignore[list-item]
+    assert err.value.field == "entries[8]" and "must be bytes" in err.value.reason
 
 
 @pytest.mark.parametrize("n", [0, 1, 255, 256, 257, 70000])

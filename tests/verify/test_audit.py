@@ -1,16 +1,25 @@
-"""fsck on clean logs: every tile and the root re-derived, entry checks, bundle parsing.
+"""fsck on clean logs: every tile and the root re-derived, entry checks, bundle hashing.
 
-The tamper cases (fsck and LogClient on altered logs) are in test_tamper.py.
+Also the private helpers fsck streams through (:mod:`truce.verify._tiles`): bundle
+errors named after the file, subtree hashing, and the :class:`BundleHasher` worker
+processes. The tamper cases (fsck and LogClient on altered logs) are in test_tamper.py.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import truce
 from tests.verify._logs import ORIGIN, OTHER_SIGNER, SIGNER, build_log, random_entries, serve
 from truce.ledger import EMPTY_ROOT, leaf_hash
 from truce.ledger.checkpoint import Checkpoint, sign_checkpoint
@@ -24,7 +33,7 @@ from truce.verify import (
     fsck,
     http_fetcher,
 )
-from truce.verify._tiles import hash_bundle, parse_bundle, subtree_hash
+from truce.verify._tiles import BundleHasher, hash_bundle_row, parse_bundle, subtree_hash
 
 
 @pytest.mark.parametrize("n", [0, 1, 255, 256, 257, 70000])
@@ -156,25 +165,47 @@ def test_report_throughput_is_positive(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- bundle parsing, tile hashing
 
 
-@given(st.lists(st.binary(max_size=300), max_size=40))
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=40))
 def test_bundle_round_trip_and_leaf_hashes(entries: list[bytes]) -> None:
     data = encode_bundle(entries)
-    assert parse_bundle(data, "b") == entries
-    assert hash_bundle(data, "b") == [leaf_hash(e) for e in entries]
+    assert parse_bundle(data, "b") == parse_bundle(data, "b", len(entries)) == entries
+    row, top = hash_bundle_row(data, len(entries), "b")
+    assert row == b"".join(leaf_hash(e) for e in entries) and top is None
+
+
+def test_a_full_bundle_also_gives_its_subtree_hash() -> None:
+    from truce.ledger import root
+
+    entries = random_entries(256, seed=4)
+    row, top = hash_bundle_row(encode_bundle(entries), 256, "b")
+    assert row == b"".join(leaf_hash(e) for e in entries)
+    assert top == root([leaf_hash(e) for e in entries])
 
 
 @pytest.mark.parametrize(
-    ("data", "reason"),
+    ("data", "count", "reason"),
     [
-        (b"\x00", "truncated: entry 0 has a cut length prefix at byte 0"),
-        (b"\x00\x01a\x00", "truncated: entry 1 has a cut length prefix at byte 3"),
-        (b"\x00\x05abc", "truncated: entry 0 claims 5 bytes, only 3 remain"),
-        (b"\x00\x00\x01\x00" + b"z" * 10, "truncated: entry 1 claims 256 bytes, only 10 remain"),
+        (b"\x00", 1, "truncated: entry 0 has a cut length prefix at byte 0"),
+        (b"\x00\x01a\x00", 2, "truncated: entry 1 has a cut length prefix at byte 3"),
+        (b"\x00\x05abc", 1, "truncated: entry 0 claims 5 bytes, only 3 remain"),
+        (b"\x00\x00\x01\x00" + b"z" * 10, 2, "truncated: entry 1 claims 256 bytes, only 10 remain"),
+        (
+            b"\x00\x00\x00\x00",
+            1,
+            "holds more entries than the 1 wanted (2 trailing bytes after entry 0)",
+        ),
+        (b"\x00\x00", 2, "holds 1 entries, want 2"),
     ],
 )
-def test_bundle_truncation_is_named(data: bytes, reason: str) -> None:
+def test_bundle_faults_are_named_after_the_file(data: bytes, count: int, reason: str) -> None:
+    for hasher in (BundleHasher(1), BundleHasher(2)):
+        with hasher:
+            hasher.submit(data, count, "entries bundle 0")
+            with pytest.raises(VerificationFailed) as err:
+                hasher.result()
+        assert (err.value.what, err.value.reason) == ("entries bundle 0", reason)
     with pytest.raises(VerificationFailed) as err:
-        hash_bundle(data, "entries bundle 0")
+        parse_bundle(data, "entries bundle 0", count)
     assert (err.value.what, err.value.reason) == ("entries bundle 0", reason)
 
 
@@ -197,3 +228,167 @@ def test_fsck_over_http(tmp_path: Path) -> None:
         (tmp_path / "tile/entries/010").write_bytes(b"\x00")
         report = fsck(http_fetcher(url, timeout=5), ORIGIN, [SIGNER.vkey])
     assert [p.what for p in report.problems] == ["entries bundle 10 (tile/entries/010)"]
+
+
+# ---------------------------------------------------------------- hashing in worker processes
+# Workers are only forked from a single-threaded process; this test process is not
+# one (numpy, imported by the conftest's Mission, starts an OpenBLAS thread), so the
+# worker paths run in a fresh interpreter that imports truce.verify alone.
+
+POOL = 70000  # over fsck's threshold for forking workers
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+
+_FSCK = """
+import json, os, sys
+from truce.verify import _tiles, directory_fetcher, fsck
+directory, origin, vkey, mode = sys.argv[1:]
+if mode == "die":
+    _tiles._serve = lambda requests, answers: os._exit(3)  # as if killed
+seen = []
+report = fsck(directory_fetcher(directory), origin, [vkey], workers=2,
+              entry_check=lambda index, entry: seen.append(index))
+print(json.dumps({
+    "threads": len(os.listdir("/proc/self/task")),
+    "workers": report.workers, "ok": report.ok, "entries": report.entries,
+    "root": report.computed_root.hex(), "problems": [str(p) for p in report.problems],
+    "in_order": seen == list(range(report.size)),
+}))
+"""
+
+
+def single_threaded(code: str, *args: str) -> Any:
+    """Run ``code`` in a fresh interpreter (one thread: workers may fork); its JSON output."""
+    env = dict(os.environ, PYTHONPATH=str(Path(truce.__file__).parents[1]))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def fsck_in_workers(directory: Path, mode: str = "") -> Any:
+    return single_threaded(_FSCK, str(directory), ORIGIN, SIGNER.vkey, mode)
+
+
+@linux_only
+def test_workers_give_the_same_report(tmp_path: Path) -> None:
+    log = build_log(POOL, seed=8)
+    log.publish(tmp_path)
+    here = fsck(directory_fetcher(tmp_path), ORIGIN, [SIGNER.vkey], workers=1)
+    there = fsck_in_workers(tmp_path)
+    assert there["threads"] == 1 and there["workers"] == 2
+    assert there["ok"] and there["in_order"] and there["entries"] == here.entries == POOL
+    assert there["root"] == here.computed_root.hex() == log.tree.root().hex()  # type: ignore[union-attr]
+
+
+@linux_only
+def test_workers_report_faults_as_the_audit_in_process_does(tmp_path: Path) -> None:
+    log = build_log(POOL, seed=9)
+    log.publish(tmp_path)
+    (tmp_path / "tile/entries/010").write_bytes(encode_bundle(log.entries[2560:2815]))
+    (tmp_path / "tile/entries/020").write_bytes(encode_bundle(log.entries[5120:5376]) + b"\x00\x00")
+    data = bytearray((tmp_path / "tile/entries/030").read_bytes())
+    data[2 + len(log.entries[7680]) - 1] ^= 1  # the last byte of entry 7680
+    (tmp_path / "tile/entries/030").write_bytes(bytes(data))
+    want = [
+        "entries bundle 10 (tile/entries/010): holds 255 entries, want 256",
+        "entries bundle 20 (tile/entries/020): holds more entries than the 256 wanted "
+        "(2 trailing bytes after entry 255)",
+        "entries bundle 30 (tile/entries/030): entry 7680 does not hash to hash 0 of "
+        "tile/0/030, which the tiles above and the signed checkpoint confirm",
+    ]
+    here = fsck(directory_fetcher(tmp_path), ORIGIN, [SIGNER.vkey], workers=1)
+    assert [str(p) for p in here.problems] == want
+    there = fsck_in_workers(tmp_path)
+    assert there["workers"] == 2 and there["problems"] == want
+
+
+@linux_only
+def test_a_dying_worker_is_replaced_by_this_process(tmp_path: Path) -> None:
+    log = build_log(POOL, seed=10)
+    log.publish(tmp_path)
+    there = fsck_in_workers(tmp_path, "die")
+    assert there["workers"] == 2  # forked, then died: their bundles were hashed here
+    assert there["ok"] and there["in_order"] and there["entries"] == POOL
+    assert there["root"] == log.tree.root().hex()
+
+
+_HASHER = """
+import json, os, random, sys
+from truce.ledger.tiles import bundle_to_bytes
+from truce.verify._tiles import BundleHasher, hash_bundle_row
+rng = random.Random(1)
+sizes = (256, 3, 256, 1, 256, 7, 256, 256, 256, 2, 256, 256, 5, 256)
+bundles = [[rng.randbytes(rng.randrange(300)) for _ in range(n)] for n in sizes]
+bundles[5][0] = b"x" * 70  # then cut below: a fault, answered in its turn
+datas = [bundle_to_bytes(b) for b in bundles]
+datas[5] = datas[5][:50]
+def outcome(get):
+    try:
+        row, top = get()
+        return [row.hex(), top and top.hex()]
+    except Exception as exc:
+        return [type(exc).__name__, str(exc)]
+with BundleHasher(2) as hasher:  # 7 bundles each, more than one pipe may hold
+    workers, pids = hasher.workers, [w.pid for w in hasher._pool]
+    for data, b in zip(datas, bundles):
+        hasher.submit(data, len(b), "bundle")
+    stashed = [len(w.stash) for w in hasher._pool]
+    got = [outcome(hasher.result) for _ in bundles]
+want = [outcome(lambda: hash_bundle_row(d, len(b), "bundle")) for d, b in zip(datas, bundles)]
+reaped = []
+for pid in pids:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        reaped.append(False)
+    except ChildProcessError:
+        reaped.append(True)
+hasher.close()  # idempotent
+print(json.dumps({"workers": workers, "after": hasher.workers, "same": got == want,
+                  "fault": got[5], "reaped": reaped, "stashed": stashed}))
+"""
+
+
+@linux_only
+def test_bundle_hasher_answers_in_order_and_reaps_its_workers() -> None:
+    out = single_threaded(_HASHER)
+    assert out["workers"] == 2 and out["after"] == 0 and out["same"]
+    assert out["stashed"] == [3, 3]  # answers read early to keep each worker's pipe from filling
+    assert out["fault"] == [
+        "VerificationFailed",
+        "bundle: truncated: entry 0 claims 70 bytes, only 48 remain",
+    ]
+    assert out["reaped"] == [True, True]  # no zombie left behind
+
+
+def test_no_workers_are_forked_from_a_threaded_process() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with BundleHasher(2) as hasher:
+            assert hasher.workers == 0
+            hasher.submit(encode_bundle([b"a"]), 1, "b")
+            assert hasher.result() == (leaf_hash(b"a"), None)
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_in_process_the_report_is_the_same_whatever_workers_asked(tmp_path: Path) -> None:
+    log = build_log(POOL, seed=11)
+    log.publish(tmp_path)
+    reports = [fsck(directory_fetcher(tmp_path), ORIGIN, [SIGNER.vkey], workers=w) for w in (1, 2)]
+    assert reports[0] == reports[1] and reports[0].ok and reports[0].workers == 0
+
+
+def test_small_logs_are_hashed_in_process(tmp_path: Path) -> None:
+    build_log(600).publish(tmp_path)
+    report = fsck(directory_fetcher(tmp_path), ORIGIN, [SIGNER.vkey], workers=4)
+    assert report.ok and report.workers == 0
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_workers_must_be_a_positive_integer(tmp_path: Path, workers: int) -> None:
+    with pytest.raises(ValueError, match="workers"):
+        fsck(directory_fetcher(tmp_path), ORIGIN, [SIGNER.vkey], workers=workers)

@@ -63,13 +63,30 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
     )
     console.print("\nSigned checkpoint of the log (every record above is an entry in it):")
     click.echo(result.checkpoint.note.decode("utf-8"), nl=False)
+    previous = result.status.previous
+    report = result.audit.report
+    console.print(
+        f"\nPublished in {directory}/public/log; verified from those files alone with the "
+        f"vkey in {directory}/public/vkey:"
+    )
+    if previous is not None:
+        console.print(
+            f"  consistent with the first checkpoint (size {previous.size}): the log only grew"
+        )
+    console.print(
+        f"  full audit: {report.entries:,} entries, their signatures and "
+        f"{result.audit.blobs} geography blobs, {report.tiles:,} tiles, the signed root: ok"
+    )
     console.print("\nNext, try:")
     for cmd in (
         f"truce --mission {directory} list --type allegation --limit 5",
         f"truce --mission {directory} show '#3'",
         f"truce --mission {directory} agreement diff 1 2",
         f"truce --mission {directory} keys list",
-        f"truce --mission {directory} log prove '#100'",
+        f"truce --mission {directory} log prove '#100' > proof.json",
+        f"truce verify record proof.json --vkey {directory}/public/vkey",
+        f"truce verify --log {directory}/public/log --vkey {directory}/public/vkey",
+        f"truce log fsck {directory}/public/log --vkey {directory}/public/vkey",
         f"truce --mission {directory} export --out records.jsonl",
     ):
         console.print(f"  .venv/bin/{cmd}")

@@ -7,6 +7,9 @@ import time
 import click
 
 from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
+from truce.cli.verify import print_audit
+from truce.errors import ValidationError
+from truce.published import read_vkey
 
 __all__ = ["log"]
 
@@ -42,14 +45,16 @@ def log_checkpoint(state: State) -> None:
 )
 @pass_state
 def log_integrate(state: State, every: float | None, times: int) -> None:
-    """Fold newly stored records into the tree and sign a checkpoint when any are new.
+    """Fold newly stored records into the tree, sign a checkpoint when any are new,
+    and publish the log when the mission has a publish_dir.
 
     Example: truce log integrate --every 5 --times 720
     """
     with open_mission(state) as m:
         for round_ in range(times if every else 1):
             head = m.integrate()
-            console.print(f"checkpoint size {head.size} root {head.root.hex()[:16]}…")
+            where = f", published in {m.publish_path()}" if m.settings.publish_dir else ""
+            console.print(f"checkpoint size {head.size} root {head.root.hex()[:16]}…{where}")
             if every and round_ + 1 < times:
                 time.sleep(every)
 
@@ -75,3 +80,56 @@ def log_prove(state: State, ref: str) -> None:
     """
     with open_mission(state) as m:
         emit_json(m.prove(ref))
+
+
+@log.command("publish")
+@click.argument("directory", required=False, metavar="[DIR]")
+@click.option("--repair", is_flag=True, help="Also re-create published files gone missing.")
+@pass_state
+def log_publish(state: State, directory: str | None, repair: bool) -> None:
+    """Publish the log as static files (C2SP tlog-tiles) in DIR (default: the
+    mission's publish_dir): tiles, entry bundles, blobs, and the checkpoint last.
+
+    Serve DIR with any web server; parties check it with `truce verify --log`.
+
+    Example: truce log publish /srv/www/log
+    """
+    with open_mission(state) as m:
+        report = m.publish(directory, repair=repair)
+        target = m.publish_path(directory)
+    console.print(
+        f"published {report.size:,} entries in {target}: {report.files_written:,} files "
+        f"written, {report.unchanged:,} unchanged"
+    )
+
+
+@log.command("fsck")
+@click.argument("location", required=False, metavar="[URL_OR_DIR]")
+@click.option(
+    "--vkey", metavar="VKEY", help="The log's verifier key or its file (default: the mission's)."
+)
+@click.option(
+    "--since", metavar="FILE", help="A checkpoint seen before; report a rollback or fork."
+)
+@pass_state
+def log_fsck(state: State, location: str | None, vkey: str | None, since: str | None) -> None:
+    """Audit a published log in full: re-hash every entry, re-derive every tile and
+    the signed root, check every entry's signature against keys replayed from the
+    log and every blob's hash. Names each fault; exit code 7 if there is any.
+
+    Example: truce log fsck public/log --vkey public/vkey
+    """
+    if location is None or vkey is None:
+        with open_mission(state) as m:
+            location = location or str(m.publish_path())
+            key = read_vkey(vkey) if vkey else m.log_vkey()
+    else:
+        key = read_vkey(vkey)
+    previous = None
+    if since is not None:
+        try:
+            with open(since, "rb") as fh:
+                previous = fh.read()
+        except OSError as exc:
+            raise ValidationError(f"cannot read {since!r}: {exc.strerror}", field="since") from None
+    print_audit(location, key, previous)

@@ -3,6 +3,8 @@
 * :mod:`truce.publish.tlog` — the transparency log as static files in the C2SP
   ``tlog-tiles`` layout (tiles, entry bundles, then the signed ``checkpoint``),
   written atomically so a reader never sees a checkpoint whose tiles are missing.
+* :mod:`truce.publish.blobs` — the blobs records reference (an agreement's
+  geography) at ``blob/<sha256>``, written before the checkpoint covering them.
 
 Example::
 
@@ -15,6 +17,6 @@ Example::
 
 from __future__ import annotations
 
-from . import tlog
+from . import blobs, tlog
 
-__all__ = ["tlog"]
+__all__ = ["blobs", "tlog"]

@@ -24,6 +24,9 @@ half written. An advisory lock (``.publish.lock``) serialises publishers.
 **Entry size limit.** The spec's bundles length-prefix each entry with a
 big-endian ``uint16``, so an entry of more than 65,535 bytes cannot be
 published in a bundle; :func:`publish` refuses it before writing its bundle.
+The bundle format itself is owned by :mod:`truce.ledger.tiles`
+(:func:`~truce.ledger.tiles.bundle_to_bytes`); :func:`encode_bundle` only
+translates its errors into :class:`~truce.errors.ValidationError`.
 
 **Safety checks.** :func:`publish` never publishes a checkpoint smaller than
 the one already published, nor a tree that does not extend it (the root of the
@@ -42,10 +45,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import secrets
-import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,10 +56,14 @@ from truce.ledger import ProofError, root_from_nodes
 from truce.ledger.checkpoint import Checkpoint, CheckpointError
 from truce.ledger.tiles import (
     CHECKPOINT_PATH,
+    MAX_ENTRY_SIZE,
     TILE_HEIGHT,
     TILE_WIDTH,
     Bundle,
+    BundleError,
     Tile,
+    bundle_leaf_hashes,
+    bundle_to_bytes,
     entry_bundles_for_size,
     new_tiles,
     tiles_for_size,
@@ -66,14 +71,10 @@ from truce.ledger.tiles import (
 
 __all__ = ["LOCK_NAME", "MAX_ENTRY_SIZE", "PublishReport", "encode_bundle", "publish"]
 
-#: Largest entry an entry bundle can hold: its length prefix is a big-endian uint16.
-MAX_ENTRY_SIZE = 0xFFFF
-
 #: Advisory lock file that serialises publishers of one directory.
 LOCK_NAME = ".publish.lock"
 
 _HASH = 32
-_U16 = struct.Struct(">H")
 _FILE_MODE = 0o644
 
 
@@ -108,32 +109,17 @@ class PublishReport:
 
 
 def encode_bundle(entries: Sequence[bytes], *, first_index: int = 0) -> bytes:
-    """The C2SP ``tlog-tiles`` bundle of ``entries``: each a big-endian uint16 length + bytes.
+    """The C2SP ``tlog-tiles`` bundle of ``entries`` (:func:`~truce.ledger.tiles.bundle_to_bytes`).
 
     Raises :class:`~truce.errors.ValidationError` (field ``entries[i]``, ``i``
     counted from ``first_index``) for an entry that is not bytes or is longer than
-    :data:`MAX_ENTRY_SIZE` bytes.
+    :data:`MAX_ENTRY_SIZE` bytes, and (field ``entries``) for more than 256 entries.
     """
-    parts: list[bytes] = []
-    append = parts.append
-    pack = _U16.pack
-    for i, entry in enumerate(entries, start=first_index):
-        if type(entry) is not bytes:
-            if not isinstance(entry, bytes | bytearray | memoryview):
-                raise ValidationError(
-                    f"must be bytes, not {type(entry).__name__}", field=f"entries[{i}]"
-                )
-            entry = bytes(entry)
-        n = len(entry)
-        if n > MAX_ENTRY_SIZE:
-            raise ValidationError(
-                f"is {n} bytes; a tlog-tiles entry bundle length-prefixes entries "
-                f"with a uint16, so an entry can be at most {MAX_ENTRY_SIZE} bytes",
-                field=f"entries[{i}]",
-            )
-        append(pack(n))
-        append(entry)
-    return b"".join(parts)
+    try:
+        return bundle_to_bytes(entries)
+    except BundleError as exc:
+        where = "entries" if exc.entry is None else f"entries[{first_index + exc.entry}]"
+        raise ValidationError(exc.reason, field=where) from None
 
 
 def publish(
@@ -335,8 +321,7 @@ class _Publisher:
             )
         data = encode_bundle(entries, first_index=bundle.start)
         row = self._row(Tile(0, bundle.index, bundle.width))
-        sha = hashlib.sha256
-        hashes = [sha(b"\x00" + bytes(entry)).digest() for entry in entries]
+        hashes = bundle_leaf_hashes(data)  # the very bytes to be written
         if b"".join(hashes) != row:
             k = next(k for k, h in enumerate(hashes) if h != row[k * _HASH : (k + 1) * _HASH])
             raise ValidationError(

@@ -6,7 +6,9 @@ revocation, signed by an admin key; the very first entry is the mission's
 admin key enrolling itself). :class:`EntryAuditor` replays it in log order and
 checks each entry against the keys in force *at that point*: a record signed
 by an unknown, revoked or retired key, or whose signature does not verify,
-fails — exactly the rules intake applied when it accepted the record.
+fails — exactly the rules intake applied when it accepted the record. Given a
+``fetch`` function, it also fetches every blob an agreement record references
+(its geography, published at ``blob/<sha256>``) and checks its SHA-256 and size.
 
 Self-contained on purpose (JSON, base64, DSSE pre-authentication encoding,
 Ed25519 via PyNaCl): ``truce.verify`` must be vendorable with ``truce.ledger``
@@ -20,13 +22,15 @@ import binascii
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import nacl.bindings
 import nacl.exceptions
 
-from truce.verify._errors import VerificationFailed
+from truce.ledger.tiles import TileError, blob_path
+from truce.verify._errors import FetchError, VerificationFailed
 
 __all__ = ["RECORD_PAYLOAD_TYPE", "EntryAuditor"]
 
@@ -53,15 +57,21 @@ def _keyid(public_key: bytes) -> str:
 class EntryAuditor:
     """Call it with ``(index, entry)`` for every entry, in order; raises on the first bad one."""
 
+    #: Reads published files: with it, the blobs agreement records reference
+    #: are fetched and checked against their SHA-256 and size.
+    fetch: Callable[[str], bytes] | None = None
     keys: dict[str, _Key] = field(default_factory=dict)
     kinds: Counter[str] = field(default_factory=Counter)
     mission: str | None = None
     next_index: int = 0
+    #: SHA-256 (hex) of every blob checked, with the index of the first entry citing it.
+    blobs: dict[str, int] = field(default_factory=dict)
 
     def __call__(self, index: int, entry: bytes) -> None:
         what = f"entry {index}"
         if index != self.next_index:
             raise VerificationFailed(what, f"entries out of order (expected {self.next_index})")
+        self.next_index += 1  # a bad entry is reported once, not as a cascade of misorders
         env, payload, record = self._decode(what, entry)
         kind = record.get("type")
         if not isinstance(kind, str):
@@ -74,8 +84,9 @@ class EntryAuditor:
         signer = self._check_signatures(what, index, env, payload, record)
         if kind == "key":
             self._apply_key(what, record, signer)
+        elif kind == "agreement" and self.fetch is not None:
+            self._check_blobs(what, index, record)
         self.kinds[kind] += 1
-        self.next_index += 1
 
     @staticmethod
     def _decode(what: str, entry: bytes) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
@@ -157,6 +168,47 @@ class EntryAuditor:
             key.status = "revoked"
         else:
             raise VerificationFailed(what, f"unknown key action {action!r}")
+
+    def _check_blobs(self, what: str, index: int, record: dict[str, Any]) -> None:
+        assert self.fetch is not None
+        for where, ref in _blob_refs(record):
+            sha, size = ref.get("sha256"), ref.get("size")
+            if not isinstance(sha, str) or len(sha) != 64 or type(size) is not int:
+                raise VerificationFailed(what, f"{where}: a malformed blob reference")
+            if sha in self.blobs:
+                continue
+            try:
+                path = blob_path(sha)
+            except TileError:
+                raise VerificationFailed(what, f"{where}: a malformed blob reference") from None
+            try:
+                data = self.fetch(path)
+            except (FetchError, FileNotFoundError) as exc:
+                raise VerificationFailed(what, f"{where}: {exc}") from None
+            if len(data) != size or hashlib.sha256(data).hexdigest() != sha:
+                raise VerificationFailed(
+                    what,
+                    f"{where}: {path} ({len(data)} bytes) is not the blob the record "
+                    f"references ({size} bytes, SHA-256 {sha})",
+                )
+            self.blobs[sha] = index
+
+
+def _blob_refs(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(field path, reference)`` of each blob an agreement record's geography cites."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    document = record.get("document")
+    geography = document.get("geography") if isinstance(document, dict) else None
+    if not isinstance(geography, dict):
+        return out
+    for kind in ("zones", "lines", "sites"):
+        layers = geography.get(kind)
+        for i, layer in enumerate(layers if isinstance(layers, list) else ()):
+            source = layer.get("source") if isinstance(layer, dict) else None
+            ref = source.get("blob") if isinstance(source, dict) else None
+            if isinstance(ref, dict):
+                out.append((f"document.geography.{kind}[{i}].source.blob", ref))
+    return out
 
 
 def _public_key(what: str, record: dict[str, Any]) -> bytes:

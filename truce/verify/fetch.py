@@ -89,22 +89,38 @@ def directory_fetcher(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -
                 raise FetchError(rel, "is a symbolic link") from None
             raise FetchError(rel, f"cannot read {target}: {exc.strerror or exc}") from None
         try:
-            if stat.S_ISDIR(os.fstat(fd).st_mode):
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
                 raise MissingFile(rel, "missing (a directory is there)")
-            chunks: list[bytes] = []
-            total = 0
-            while chunk := os.read(fd, _CHUNK):
-                total += len(chunk)
-                if total > max_bytes:
-                    raise FetchError(rel, f"larger than the {max_bytes}-byte cap")
-                chunks.append(chunk)
-            return b"".join(chunks)
+            return _read_fd(fd, rel, st.st_size, max_bytes)
         except OSError as exc:
             raise FetchError(rel, f"cannot read {target}: {exc.strerror or exc}") from None
         finally:
             os.close(fd)
 
     return fetch
+
+
+def _read_fd(fd: int, rel: str, size: int, cap: int) -> bytes:
+    """Read ``fd`` to its end; refuse more than ``cap`` bytes.
+
+    ``size`` is the size ``fstat`` reported: the first read asks for one byte
+    more (so the file is normally read with one exactly sized allocation, not a
+    1 MiB buffer per file), a second one-byte read confirms the end, and a file
+    that grew meanwhile is read on in chunks.
+    """
+    if size > cap:
+        raise FetchError(rel, f"larger than the {cap}-byte cap")
+    chunks: list[bytes] = []
+    total = 0
+    want = size + 1
+    while chunk := os.read(fd, want):
+        total += len(chunk)
+        if total > cap:
+            raise FetchError(rel, f"larger than the {cap}-byte cap")
+        chunks.append(chunk)
+        want = 1 if len(chunk) < want else _CHUNK  # short read: most likely the end
+    return b"".join(chunks)
 
 
 class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):

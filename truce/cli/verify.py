@@ -1,0 +1,134 @@
+"""``truce verify``: a party checks the published log and record proofs, no database needed."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from truce.cli._app import cli, console, emit_json
+from truce.errors import ValidationError
+from truce.published import audit_log, check_log, check_record, read_vkey
+
+__all__ = ["print_audit", "verify"]
+
+_SHOWN = 20  # problems printed by an audit; the count says how many more
+
+
+def _read(path: str, field: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path!r}: {exc.strerror or exc}", field=field) from None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--log", "location", metavar="URL_OR_DIR", help="The published log.")
+@click.option("--vkey", metavar="VKEY", help="The log's verifier key, or a file holding it.")
+@click.option(
+    "--since",
+    metavar="FILE",
+    help="A checkpoint seen before: prove the log only grew since.",
+)
+@click.option("--save", metavar="FILE", help="Write the verified checkpoint to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    location: str | None,
+    vkey: str | None,
+    since: str | None,
+    save: str | None,
+    as_json: bool,
+) -> None:
+    """Check the published log: its checkpoint is signed by the mission's log key,
+    its tiles reproduce the signed root, and it extends the checkpoint you saw last.
+
+    A rollback or a fork ends with the evidence of a split view (both checkpoints
+    and the proof) and exit code 8. Needs only the published files and the vkey.
+
+    Example: truce verify --log public/log --vkey public/vkey --since seen --save seen
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if location is None or vkey is None:
+        missing = "--log" if location is None else "--vkey"
+        raise ValidationError(f"{missing} is required", field=missing.lstrip("-"))
+    key = read_vkey(vkey)
+    previous = None if since is None else _read(since, "since")
+    status = check_log(location, key, since=previous)
+    cp = status.checkpoint
+    if save is not None:
+        Path(save).write_bytes(cp.note)
+    if as_json:
+        emit_json(
+            {
+                "log": location,
+                "origin": cp.origin,
+                "size": cp.size,
+                "root": _b64(cp.root_hash),
+                "checkpoint": cp.note.decode("utf-8"),
+                "since_size": None if status.previous is None else status.previous.size,
+                "ok": True,
+            }
+        )
+        return
+    console.print(f"checkpoint: {cp.origin}, size {cp.size:,}, root {_b64(cp.root_hash)}")
+    console.print("  signed by the log key; the published tiles reproduce its root")
+    if status.previous is not None:
+        grown = cp.size - status.previous.size
+        console.print(
+            f"  extends the checkpoint in {since} (size {status.previous.size:,}): "
+            f"{grown:,} entries appended, none changed"
+        )
+    if save is not None:
+        console.print(f"  saved to {save}")
+
+
+@verify.command("record")
+@click.argument("file", metavar="FILE")
+@click.option("--vkey", required=True, metavar="VKEY", help="The log's verifier key or its file.")
+@click.option("--log", "location", metavar="URL_OR_DIR", help="Also check the published log.")
+def verify_record(file: str, vkey: str, location: str | None) -> None:
+    """Check a record proof file (from `truce log prove`): the record's entry is in
+    the signed checkpoint; with --log, that checkpoint is part of the published log.
+
+    Example: truce verify record proof.json --vkey public/vkey --log public/log
+    """
+    check = check_record(_read(file, "file"), read_vkey(vkey), location=location)
+    cp = check.checkpoint
+    console.print(
+        f"record {check.record_id} is entry {check.index:,} of {cp.origin} "
+        f"at size {cp.size:,} (root {_b64(cp.root_hash)})"
+    )
+    if check.latest is not None:
+        console.print(
+            f"  the published log (size {check.latest.size:,}) extends that checkpoint "
+            "and holds the same entry"
+        )
+
+
+def print_audit(location: str, vkey: str, since: bytes | None) -> None:
+    """Run the full audit and print its outcome; VerificationError on any fault."""
+    result = audit_log(location, vkey, since=since)
+    report = result.report
+    for problem in report.problems[:_SHOWN]:
+        console.print(f"[red]problem[/] {escape(str(problem))}")
+    if report.problem_count > _SHOWN:
+        console.print(f"[red]... and {report.problem_count - _SHOWN:,} more problems[/]")
+    rate = f"{report.entries_per_second:,.0f} entries/s"
+    console.print(
+        f"audited {report.entries:,} of {report.size:,} entries in {report.seconds:.2f} s "
+        f"({rate}): {report.bundles:,} entry bundles, {report.tiles:,} tiles"
+    )
+    if result.kinds:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(result.kinds.items()))
+        console.print(f"  entries: {kinds}; {result.keys} keys replayed; {result.blobs} blobs")
+    result.raise_for_problems()
+    console.print("  every entry, signature, blob, tile and the signed root verify")
