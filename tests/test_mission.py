@@ -150,3 +150,39 @@ def test_agreement_diff_between_versions(mission: Mission) -> None:
     assert "terms[moratorium.energy].radius_km" in paths
     assert any(line.startswith("site list energy-B") for line in d.summary_lines())
     assert [v.version for v in mission.agreement_versions()] == [1, 2]
+
+
+def test_integration_publishes_into_publish_dir(mission: Mission, actors: Actors) -> None:
+    public = mission.directory / "public" / "log"
+    assert mission.settings.publish_dir == "public/log"
+    assert (public / "checkpoint").read_bytes() == mission.checkpoint().note  # at create
+    blobs = {sha for sha, _ in mission.store.blob_index()}
+    assert blobs and {p.name for p in (public / "blob").iterdir()} == blobs
+    before = (public / "checkpoint").read_bytes()
+    mission.submit_record(mission.new_record("observation", observation()), actors.monitor)
+    head = mission.integrate()
+    assert head.note != before
+    assert (public / "checkpoint").read_bytes() == head.note
+    report = mission.publish(mission.directory / "elsewhere")
+    assert report.size == mission.store.size()
+    assert (mission.directory / "elsewhere" / "checkpoint").exists()
+
+
+def test_publish_dir_can_be_turned_off(tmp_path: Path) -> None:
+    Mission.create(tmp_path / "m").close()
+    settings = (tmp_path / "m" / "truce.toml").read_text()
+    (tmp_path / "m" / "truce.toml").write_text(
+        settings.replace('publish_dir = "public/log"', 'publish_dir = ""')
+    )
+    with Mission.open(tmp_path / "m") as m:
+        assert m.settings.publish_dir == ""
+        with pytest.raises(ValidationError) as info:
+            m.publish()
+        assert info.value.field == "publish_dir"
+        (tmp_path / "m" / "public" / "log" / "checkpoint").unlink()
+        m.integrate()
+        assert not (tmp_path / "m" / "public" / "log" / "checkpoint").exists()
+    # Settings written before the setting existed get the default.
+    older = "\n".join(line for line in settings.splitlines() if "publish_dir" not in line)
+    (tmp_path / "m" / "truce.toml").write_text(older + "\n")
+    assert MissionSettings.read(tmp_path / "m").publish_dir == "public/log"

@@ -41,6 +41,7 @@ from truce.verify import (
     InconsistentLogError,
     LogClient,
     MissingFile,
+    Problem,
     SignedCheckpoint,
     VerificationFailed,
     directory_fetcher,
@@ -155,10 +156,19 @@ class AuditResult:
     keys: int
     blobs: int
 
+    def problems(self) -> list[Problem]:
+        """The faults found, those of the log's files (checkpoint, tiles, bundles)
+        first: a damaged bundle also makes its entries' signatures fail, and the
+        file is the cause."""
+        return sorted(self.report.problems, key=lambda p: p.what.startswith("entry "))
+
     def raise_for_problems(self) -> None:
         """VerificationError naming the first fault (and how many more), if any."""
-        with translated(self.location):
-            self.report.raise_for_problems()
+        problems = self.problems()
+        if problems:
+            more = self.report.problem_count - 1
+            tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+            raise VerificationError(f"{self.location}: {problems[0]}{tail}")
 
 
 def audit_log(location: str, vkey: str, *, since: bytes | None = None) -> AuditResult:

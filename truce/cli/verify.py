@@ -118,7 +118,7 @@ def print_audit(location: str, vkey: str, since: bytes | None) -> None:
     """Run the full audit and print its outcome; VerificationError on any fault."""
     result = audit_log(location, vkey, since=since)
     report = result.report
-    for problem in report.problems[:_SHOWN]:
+    for problem in result.problems()[:_SHOWN]:
         console.print(f"[red]problem[/] {escape(str(problem))}")
     if report.problem_count > _SHOWN:
         console.print(f"[red]... and {report.problem_count - _SHOWN:,} more problems[/]")
