@@ -117,3 +117,11 @@ def test_log_publish_and_fsck(truce: Truce, mission: Path, tmp_path: Path) -> No
     assert truce("--mission", mission, "log", "publish", out, "--repair").rc == 0
     assert bundle.read_bytes() == pristine
     assert truce("--mission", mission, "log", "fsck", out).rc == 0
+
+
+def test_log_integrate_once_and_periodically(truce: Truce, mission: Path) -> None:
+    once = truce("--mission", mission, "log", "integrate")
+    assert once.rc == 0 and once.out.count("checkpoint size") == 1
+    assert f"published in {mission / 'public' / 'log'}" in once.out
+    rounds = truce("--mission", mission, "log", "integrate", "--every", "0.1", "--times", "3")
+    assert rounds.rc == 0 and rounds.out.count("checkpoint size") == 3

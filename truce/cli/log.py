@@ -35,28 +35,35 @@ def log_checkpoint(state: State) -> None:
 
 
 @log.command("integrate")
-@click.option("--every", type=click.FloatRange(min=0.1), help="Repeat every SECONDS.")
 @click.option(
-    "--times",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="How many rounds (with --every).",
+    "--every",
+    type=click.FloatRange(min=0.1),
+    is_flag=False,
+    flag_value=5.0,
+    metavar="[SECONDS]",
+    help="Keep integrating every SECONDS (5 if no value is given) until stopped.",
 )
+@click.option("--times", type=click.IntRange(min=1), help="Stop after this many rounds.")
 @pass_state
-def log_integrate(state: State, every: float | None, times: int) -> None:
+def log_integrate(state: State, every: float | None, times: int | None) -> None:
     """Fold newly stored records into the tree, sign a checkpoint when any are new,
-    and publish the log when the mission has a publish_dir.
+    and publish the log when the mission has a publish_dir. Once, or periodically.
 
-    Example: truce log integrate --every 5 --times 720
+    Example: truce log integrate --every 5
     """
+    rounds = 1 if every is None else times
     with open_mission(state) as m:
-        for round_ in range(times if every else 1):
-            head = m.integrate()
-            where = f", published in {m.publish_path()}" if m.settings.publish_dir else ""
-            console.print(f"checkpoint size {head.size} root {head.root.hex()[:16]}…{where}")
-            if every and round_ + 1 < times:
-                time.sleep(every)
+        done = 0
+        try:
+            while rounds is None or done < rounds:
+                head = m.integrate()
+                done += 1
+                where = f", published in {m.publish_path()}" if m.settings.publish_dir else ""
+                console.print(f"checkpoint size {head.size} root {head.root.hex()[:16]}…{where}")
+                if every is not None and (rounds is None or done < rounds):
+                    time.sleep(every)
+        except KeyboardInterrupt:
+            console.print(f"stopped after {done} rounds")
 
 
 @log.command("vkey")
