@@ -7,7 +7,8 @@ scenario (:mod:`truce.scenario`) in batches; store the evidence files; file a
 correction; load version 2 of the agreement so the two versions can be
 compared; integrate and publish the log (``public/log``, with the verifier key
 in ``public/vkey``); then verify it as a party would, from the published files
-alone: the latest checkpoint extends the first one, and a full audit passes.
+alone: the latest checkpoint extends the first one, and a full audit passes;
+finally, rule on every event against the agreement version in force.
 
 Determinism: for a given seed, every key, record and signature is the same
 on every run and machine (Ed25519 signatures are deterministic, and the demo
@@ -47,6 +48,8 @@ class DemoResult:
     #: The published log checked against the first checkpoint, then audited in full.
     status: LogStatus
     audit: AuditResult
+    #: Energy-moratorium rulings per site list (``Mission.compliance_summary``).
+    compliance: list[dict[str, Any]]
 
 
 def demo_signer(seed: int, principal: str) -> Signer:
@@ -175,4 +178,6 @@ def _fill(
     status = check_log(log_dir, vkey, since=first_seen)
     audit = audit_log(log_dir, vkey)
     audit.raise_for_problems()
-    return DemoResult(path, m.summary(), scenario.notes, head, status, audit)
+    m.compliance_run()
+    compliance = m.compliance_summary("term", term_id="moratorium.energy")
+    return DemoResult(path, m.summary(), scenario.notes, head, status, audit, compliance)

@@ -33,6 +33,8 @@ from typing import IO, Any
 
 from truce.agreement import Agreement, AgreementDiff, diff, load_agreement
 from truce.agreement.book import AgreementBook, VersionInfo
+from truce.compliance import engine as compliance_engine
+from truce.compliance.engine import RunReport
 from truce.envelopes import Envelope, canonical_json, sign_payload
 from truce.errors import NotFound, StorageError, ValidationError
 from truce.intake.gate import Admitted, Gate, Receipt
@@ -44,7 +46,7 @@ from truce.publish import tlog
 from truce.publish.blobs import publish_blobs
 from truce.publish.tlog import PublishReport
 from truce.records import parse_record, summary, to_payload_dict
-from truce.store import KeyState, Store, StoredRecord, open_store
+from truce.store import Assessment, KeyState, Store, StoredRecord, open_store
 from truce.verify.record import RecordProof
 
 __all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
@@ -147,6 +149,8 @@ class RecordView:
     record: dict[str, Any]
     envelope: dict[str, Any]
     corrected_by: tuple[str, ...] = ()
+    #: Compliance assessments of the event (each a dict: term, list, status, explanation).
+    compliance: tuple[dict[str, Any], ...] = ()
 
     @property
     def corrected(self) -> bool:
@@ -164,6 +168,7 @@ class RecordView:
             "synthetic": self.synthetic,
             "summary": self.summary,
             "corrected_by": list(self.corrected_by),
+            "compliance": list(self.compliance),
             "record": self.record,
             "envelope": self.envelope,
         }
@@ -483,6 +488,43 @@ class Mission:
         merkle.verify_inclusion(leaf, stored.seq, head.size, proof, head.root)
         return RecordProof(stored.seq, head.size, stored.entry, tuple(proof), head.note).to_dict()
 
+    # -- compliance ---------------------------------------------------------------
+
+    def compliance_run(
+        self,
+        *,
+        since: int | None = None,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> RunReport:
+        """Evaluate events against the agreement version in force when each happened
+        (incrementally; in full after a new agreement version) and store the results."""
+        return compliance_engine.run(
+            self.store, self.agreements, since=since, full=full, progress=progress
+        )
+
+    def assessments(
+        self,
+        *,
+        term_id: str | None = None,
+        status: str | None = None,
+        list_id: str | None = None,
+        record: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Stored assessments matching every filter, in log order, as dicts with the record."""
+        record_id = None if record is None else self.store.resolve(record).record_id
+        rows = self.store.assessments(
+            term_id=term_id, status=status, list_id=list_id, record_id=record_id, limit=limit
+        )
+        return [{"seq": a.seq, "record_id": a.record_id, **_assessment_dict(a)} for a in rows]
+
+    def compliance_summary(
+        self, by: str = "term", *, term_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Status counts per term and site list, and per ``term``, ``day`` or ``region``."""
+        return compliance_engine.summarise(self.store.assessments(term_id=term_id), by)
+
     # -- agreements ---------------------------------------------------------------
 
     def agreement_record(
@@ -620,6 +662,11 @@ class Mission:
             record=json.loads(stored.payload),
             envelope=json.loads(stored.entry),
             corrected_by=corrected_by,
+            compliance=tuple(
+                _assessment_dict(a) for a in self.store.assessments(record_id=stored.record_id)
+            )
+            if corrections
+            else (),
         )
 
     def show(self, ref: str) -> RecordView:
@@ -676,6 +723,18 @@ class Mission:
             "active_keys_by_role": dict(sorted(roles.items())),
             "agreements": [f"{v.agreement_id}@{v.version}" for v in self.agreements.versions()],
         }
+
+
+def _assessment_dict(a: Assessment) -> dict[str, Any]:
+    return {
+        "agreement": f"{a.agreement_id}@{a.version}",
+        "term": a.term_id,
+        "list": a.list_id or None,
+        "status": a.status,
+        "day": a.event_day,
+        "region": a.region or None,
+        "explanation": json.loads(a.explanation),
+    }
 
 
 def _store_url(directory: Path, url: str) -> str:

@@ -21,6 +21,7 @@ def test_example_v1_to_v2(example: Agreement, example_v2: Agreement) -> None:
     )
     paths = [(c.path, c.kind) for c in result.changes]
     assert paths == [
+        ("effective", "changed"),
         ("version", "changed"),
         ("terms[moratorium.energy].description", "changed"),
         ("terms[moratorium.energy].period.end", "changed"),
@@ -42,7 +43,7 @@ def test_example_v1_to_v2(example: Agreement, example_v2: Agreement) -> None:
         None,
         "Zaporizhia power station [WRI1005101]",
     )
-    assert json.loads(json.dumps([c.to_dict() for c in result.changes]))[3] == {
+    assert json.loads(json.dumps([c.to_dict() for c in result.changes]))[4] == {
         "path": "terms[moratorium.energy].radius_km",
         "kind": "changed",
         "old": 5,

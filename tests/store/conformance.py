@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from truce.errors import AuthError, Conflict, NotFound, StorageError, ValidationError
-from truce.store import KeyState, NewRecord, Store, StoredRecord
+from truce.store import Assessment, KeyState, NewRecord, Store, StoredRecord
 
 from ._samples import KEY_A, KEY_B, T0, enrol, key_record, key_state, make_record
 
@@ -214,6 +214,51 @@ class StoreConformance:
             store.append([make_record(1), make_record(0)], blobs={sha: b"geo"})
         assert store.get_blob(sha) is None
         assert store.blob_index() == []
+
+    # -- compliance assessments (derived data) -------------------------------
+
+    def test_assessments_are_replaced_from_a_seq(self, store: Store) -> None:
+        store.append([make_record(i) for i in range(3)])
+
+        def rows(seqs: list[int], status: str = "breach") -> list[Assessment]:
+            return [
+                Assessment(
+                    record_id=make_record(i).record_id,
+                    seq=i,
+                    agreement_id="a",
+                    version=1,
+                    term_id=term,
+                    list_id=list_id,
+                    status=status,
+                    event_day="2025-03-20",
+                    region="Donetsk",
+                    explanation='{"distance_m":12.5}',
+                )
+                for i in seqs
+                for term, list_id in (("t.one", ""), ("t.two", "list-A"))
+            ]
+
+        store.replace_assessments(rows([0, 1, 2]), since_seq=0, evaluated_to=3)
+        assert store.get_meta("compliance_seq") == "3"
+        assert len(store.assessments()) == 6
+        assert [a.seq for a in store.assessments(term_id="t.two")] == [0, 1, 2]
+        assert store.assessments(list_id="list-A", limit=1)[0].seq == 0
+        # From seq 2 on: the rows of records 0 and 1 stay, record 2's are replaced.
+        store.replace_assessments(rows([2], "no_breach"), since_seq=2, evaluated_to=3)
+        assert [a.status for a in store.assessments(record_id=make_record(2).record_id)] == [
+            "no_breach",
+            "no_breach",
+        ]
+        assert len(store.assessments(status="breach")) == 4
+        # A row before since_seq is refused and nothing changes.
+        with pytest.raises(ValidationError):
+            store.replace_assessments(rows([0]), since_seq=1, evaluated_to=3)
+        assert len(store.assessments()) == 6
+        with pytest.raises(ValidationError):
+            store.assessments(status="maybe")
+        with pytest.raises(ValidationError) as info:
+            rows([0], "maybe")
+        assert info.value.field == "status"
 
     # -- the log: gap-free, ordered, atomic ------------------------------------
 

@@ -77,11 +77,19 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
         f"  full audit: {report.entries:,} entries, their signatures and "
         f"{result.audit.blobs} geography blobs, {report.tiles:,} tiles, the signed root: ok"
     )
+    console.print("\nEnergy moratorium, every event against the version in force (per site list):")
+    for row in result.compliance:
+        console.print(
+            f"  {row['list']}: {row['breach']} breach, {row['possible_breach']} possible breach, "
+            f"{row['no_breach']} no breach"
+        )
     console.print("\nNext, try:")
     for cmd in (
         f"truce --mission {directory} list --type allegation --limit 5",
         f"truce --mission {directory} show '#3'",
         f"truce --mission {directory} agreement diff 1 2",
+        f"truce --mission {directory} compliance list --term moratorium.energy --status breach",
+        f"truce --mission {directory} compliance summary --by region",
         f"truce --mission {directory} keys list",
         f"truce --mission {directory} log prove '#100' > proof.json",
         f"truce verify record proof.json --vkey {directory}/public/vkey",

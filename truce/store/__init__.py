@@ -26,10 +26,10 @@ import re
 from collections.abc import Callable
 
 from truce.errors import ValidationError
-from truce.store.contract import KeyState, NewRecord, Store, StoredRecord
+from truce.store.contract import Assessment, KeyState, NewRecord, Store, StoredRecord
 from truce.store.sqlite import SqliteStore
 
-__all__ = ["KeyState", "NewRecord", "Store", "StoredRecord", "open_store"]
+__all__ = ["Assessment", "KeyState", "NewRecord", "Store", "StoredRecord", "open_store"]
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 

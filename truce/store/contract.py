@@ -46,8 +46,10 @@ from typing import Literal, Protocol, Self, runtime_checkable
 from truce.errors import ValidationError
 
 __all__ = [
+    "ASSESSMENT_STATUSES",
     "KEY_STATUSES",
     "MIN_PREFIX",
+    "Assessment",
     "KeyState",
     "KeyStatus",
     "NewRecord",
@@ -191,6 +193,43 @@ class StoredRecord:
     event_time: str | None
     subject: str | None
     synthetic: bool
+
+
+#: The statuses an assessment may have (ordered: no_breach < possible_breach < breach).
+ASSESSMENT_STATUSES = ("no_breach", "possible_breach", "breach")
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A compliance ruling on one event against one term (and site list).
+
+    Derived data (see :mod:`truce.compliance`): ``explanation`` is its JSON
+    text (distances, limits, uncertainty, the feature, time offsets);
+    ``list_id`` is ``""`` for a term without site lists; ``event_day`` is the
+    event's local date (``YYYY-MM-DD``, in the agreement's time zone) and
+    ``region`` the zone feature it lies in (``""`` if none).
+    """
+
+    record_id: str
+    seq: int
+    agreement_id: str
+    version: int
+    term_id: str
+    list_id: str
+    status: str
+    event_day: str
+    region: str
+    explanation: str
+
+    def __post_init__(self) -> None:
+        check_record_id(self.record_id)
+        _check_seq(self.seq, "seq")
+        if self.status not in ASSESSMENT_STATUSES:
+            raise ValidationError(
+                f"must be one of {', '.join(ASSESSMENT_STATUSES)}", field="status"
+            )
+        for name in ("agreement_id", "term_id", "event_day", "explanation"):
+            _check_text(getattr(self, name), name, optional=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +381,32 @@ class Store(Protocol):
     def blob_index(self, stop: int | None = None) -> list[tuple[str, int]]:
         """``(sha256, seq)`` of every blob stored with a record before seq ``stop``
         (all when None), in seq then hash order."""
+        ...
+
+    def replace_assessments(
+        self, rows: Sequence[Assessment], *, since_seq: int, evaluated_to: int
+    ) -> None:
+        """Replace every assessment of records at seqs ``>= since_seq`` with ``rows``.
+
+        In one transaction: delete the assessments of records from
+        ``since_seq`` on, insert ``rows`` (each must be of such a record, else
+        ValidationError, nothing changed) and set meta ``compliance_seq`` to
+        ``evaluated_to`` (the log size the rows cover). ``since_seq=0``
+        re-derives everything. Assessments are derived data, so, unlike the
+        log, they are replaced rather than appended.
+        """
+        ...
+
+    def assessments(
+        self,
+        *,
+        term_id: str | None = None,
+        status: str | None = None,
+        list_id: str | None = None,
+        record_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[Assessment]:
+        """Assessments matching every filter given, in log order (then term, list)."""
         ...
 
     def size(self) -> int:

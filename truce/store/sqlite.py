@@ -43,7 +43,7 @@ from typing import Any, NoReturn, Self, TypeVar
 from urllib.parse import quote
 
 from truce.errors import AuthError, Conflict, NotFound, Pushback, StorageError, ValidationError
-from truce.store import _sqlite_tree
+from truce.store import _sqlite_assessments, _sqlite_tree
 from truce.store._migrations import Migration, load_migrations, packaged_migrations
 from truce.store._rules import (
     check_batch,
@@ -54,6 +54,7 @@ from truce.store._rules import (
     scan_filter,
 )
 from truce.store.contract import (
+    Assessment,
     KeyState,
     NewRecord,
     StoredRecord,
@@ -363,6 +364,40 @@ class SqliteStore:
             current.update((row[0], _key(row)) for row in conn.execute(sql, chunk))
         check_key_updates(updates, current, first, stop)
         conn.executemany(_UPSERT_KEY, [_KEY_FIELDS(u) for u in updates])
+
+    def replace_assessments(
+        self, rows: Sequence[Assessment], *, since_seq: int, evaluated_to: int
+    ) -> None:
+        """Replace the assessments of records from ``since_seq`` on, in one transaction."""
+        since = check_index(since_seq, "since_seq")
+        upto = check_index(evaluated_to, "evaluated_to")
+        self._write(
+            "store assessments in",
+            lambda conn: _sqlite_assessments.replace(conn, rows, since, upto),
+        )
+
+    def assessments(
+        self,
+        *,
+        term_id: str | None = None,
+        status: str | None = None,
+        list_id: str | None = None,
+        record_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[Assessment]:
+        """Assessments matching every filter given, in log order."""
+        if limit is not None:
+            check_index(limit, "limit")
+        return self._read(
+            lambda conn: _sqlite_assessments.find(
+                conn,
+                term_id=term_id,
+                status=status,
+                list_id=list_id,
+                record_id=record_id,
+                limit=limit,
+            )
+        )
 
     def get_blob(self, sha256: str) -> bytes | None:
         """The stored blob with this SHA-256, or None."""
