@@ -302,3 +302,36 @@ def test_results_do_not_depend_on_order_or_batches(
         row for part in parts for row in _keyed(evaluate_in_force([agreement], part), part)
     )
     assert pieced == whole
+
+
+def test_a_ceasefire_zone_on_real_oblast_borders(agreement: Agreement) -> None:
+    # A local ceasefire in Kharkiv Oblast (UA-63), ruled against its real border.
+    doc = agreement.to_document()
+    doc["terms"].append(
+        {
+            "id": "ceasefire.kharkiv",
+            "version": 1,
+            "type": "ceasefire",
+            "period": {"start": "2025-03-18T00:00:00+02:00", "end": "2025-04-17T00:00:00+03:00"},
+            "events": ["explosion"],
+            "zone": {"layer": "oblasts", "ids": ["UA-63"]},
+        }
+    )
+    local = Agreement.from_document(doc)
+    oblast = local.layer("oblasts").feature("UA-63").geometry
+    inside = oblast.representative_point()
+    border = oblast.exterior.coords[0] if oblast.geom_type == "Polygon" else None
+    border = border or next(iter(oblast.geoms)).exterior.coords[0]
+    far_outside = near(DNIPRO_HPP2, 0.0)  # Zaporizhzhia Oblast
+    results = evaluate(
+        local,
+        events(
+            explosion((inside.x, inside.y), 100.0),
+            explosion((float(border[0]), float(border[1])), 1000.0),  # on the border itself
+            explosion(far_outside, 100.0),
+        ),
+    )
+    first = ruling(results, 0, "ceasefire.kharkiv")
+    assert (first["status"], first["feature"]) == ("breach", "oblasts/UA-63")
+    assert ruling(results, 1, "ceasefire.kharkiv")["status"] == "possible_breach"
+    assert ruling(results, 2, "ceasefire.kharkiv")["status"] == "no_breach"

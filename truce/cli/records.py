@@ -195,6 +195,11 @@ def show(state: State, ref: str, as_json: bool) -> None:
     for c in v.corrected_by:
         console.print(f"[yellow]corrected by {c}[/]")
     console.print(v.summary, markup=False)
+    for a in v.compliance:
+        where = f" [{a['list']}]" if a["list"] else ""
+        console.print(
+            f"compliance {a['agreement']} {a['term']}{where}: {a['status']}", markup=False
+        )
     emit_json(v.record)
 
 
