@@ -106,7 +106,8 @@ WEAPONS = {
 
 F8 = NDArray[np.float64]
 I8 = NDArray[np.int8]
-Rulings = dict[tuple[str, str], tuple[I8, F8]]  # (term, list) -> (status or -1, distance)
+# (term, list) -> (status per event or -1, distance (inf: farther than searched), searched)
+Rulings = dict[tuple[str, str], tuple[I8, F8, F8]]
 
 
 # --------------------------------------------------------------------------- data
@@ -171,7 +172,8 @@ def only_term(agreement: Agreement, term_id: str) -> Agreement:
 
 
 def ours_rulings(agreement: Agreement, results: Results, n: int) -> Rulings:
-    """Per (term, list): status per event (-1 where the term does not concern it), distance."""
+    """Per (term, list): status per event (-1 where the term does not concern it), distance
+    (inf: farther than the searched radius) and that radius."""
     out: Rulings = {}
     for term in agreement.terms:
         rows = results.term_id == term.id
@@ -179,9 +181,11 @@ def ours_rulings(agreement: Agreement, results: Results, n: int) -> Rulings:
             sel = np.flatnonzero(rows & (results.list_id == list_id))
             status = np.full(n, -1, dtype=np.int8)
             dist = np.full(n, np.nan)
+            searched = np.full(n, np.nan)
             status[results.event[sel]] = results.status[sel]
             dist[results.event[sel]] = results.distance_m[sel]
-            out[(term.id, str(list_id))] = (status, dist)
+            searched[results.event[sel]] = results.searched_m[sel]
+            out[(term.id, str(list_id))] = (status, dist, searched)
     return out
 
 
@@ -250,6 +254,7 @@ class Peer:
         pts = _metric(ev.lon, ev.lat)
         u = ev.uncertainty_m
         line_d: F8 | None = None
+        none = np.full(n, np.nan)  # the peer measures every distance in full
         out: Rulings = {}
         for term in self.agreement.terms:
             if isinstance(term, Ceasefire):
@@ -257,7 +262,7 @@ class Peer:
                 status = _time(ev.start, ev.end, term.periods)  # anywhere: no zone
                 if line_d is None:
                     line_d = _nearest(pts, self.line)
-                out[(term.id, "")] = (np.where(concerned, status, -1).astype(np.int8), line_d)
+                out[(term.id, "")] = (np.where(concerned, status, -1).astype(np.int8), line_d, none)
             elif isinstance(term, EnergyMoratorium | Window):
                 concerned = np.isin(ev.category, term.events)
                 time_s = _time(ev.start, ev.end, term.periods)
@@ -266,7 +271,7 @@ class Peer:
                     if tid == term.id:
                         d = _nearest(pts, sites)
                         status = np.minimum(time_s, _space(d, u, limit))
-                        out[(tid, key)] = (np.where(concerned, status, -1).astype(np.int8), d)
+                        out[(tid, key)] = (np.where(concerned, status, -1).astype(np.int8), d, none)
             elif isinstance(term, Withdrawal):
                 concerned = (ev.category == "weapon_sighting") & np.isin(
                     ev.weapon_class, term.weapon_classes
@@ -275,7 +280,7 @@ class Peer:
                     line_d = _nearest(pts, self.line)
                 space = _space(line_d, u, term.distance_km * 1000.0)
                 status = np.minimum(_time(ev.start, ev.end, term.periods), space)
-                out[(term.id, "")] = (np.where(concerned, status, -1).astype(np.int8), line_d)
+                out[(term.id, "")] = (np.where(concerned, status, -1).astype(np.int8), line_d, none)
             elif isinstance(term, AllOf):
                 kids = {k: v for k, v in out.items() if k[0] in term.children}
                 lists = sorted({k[1] for k in kids if k[1]}) or [""]
@@ -283,7 +288,7 @@ class Peer:
                     picked = [kids.get((c, key), kids.get((c, ""))) for c in term.children]
                     stack = np.stack([p[0] for p in picked if p is not None])
                     status = np.where((stack >= 0).any(axis=0), stack.max(axis=0), -1)
-                    out[(term.id, key)] = (status.astype(np.int8), np.full(n, np.nan))
+                    out[(term.id, key)] = (status.astype(np.int8), none, none)
             else:
                 raise SystemExit(f"peer: no rule for term type {term.type!r}")
         return out
@@ -356,10 +361,12 @@ class Check:
     """Agreement of ours and the peer's rulings and distances, per (term, list).
 
     A distance pair is *in band* when both are finite and differ by at most
-    ``BAND_REL`` of the larger plus ``BAND_ABS``: the azimuthal equidistant
-    projection's scale error over Ukraine is < 0.2%. A differing ruling is
-    *explained* when its distances are in band and a threshold (``L - u`` or
-    ``L + u``) lies between them; a composite's, when a child's is explained.
+    ``BAND_REL`` of the larger plus ``BAND_ABS`` (the azimuthal equidistant
+    projection's scale error over Ukraine is < 0.2%), or when ours is "farther
+    than the searched radius R" and the peer's is at least R less that band. A
+    differing ruling is *explained* when its distances are in band and a
+    threshold (``L - u`` or ``L + u``) lies between them; a composite's, when a
+    child's is explained.
     """
 
     def __init__(self, agreement: Agreement, ours: Rulings, peer: Rulings, u: F8) -> None:
@@ -370,21 +377,23 @@ class Check:
         explained: dict[tuple[str, str], NDArray[np.bool_]] = {}
         for term in agreement.terms:  # children come before their composite
             for key in sorted(k for k in ours if k[0] == term.id and k in peer):
-                (so, do), (sp, dp) = ours[key], peer[key]
-                differ = so != sp
-                ok = np.zeros(len(so), dtype=bool)
-                gap = np.full(len(so), np.nan)
+                (so, do, searched), (sp, dp, _) = ours[key], peer[key]
                 concerned = so >= 0
+                differ = so != sp
                 measured = concerned & ~(np.isnan(do) & np.isnan(dp))
+                beyond = measured & np.isposinf(do) & np.isfinite(searched)
                 with np.errstate(invalid="ignore"):
                     delta = np.abs(do - dp)
                     band = np.isfinite(delta) & (delta <= BAND_REL * np.fmax(do, dp) + BAND_ABS)
+                    band |= beyond & (dp >= searched * (1 - BAND_REL) - BAND_ABS)
+                ok = np.zeros(len(so), dtype=bool)
+                gap = np.full(len(so), np.nan)
                 limit = _limit(term)
                 if limit is not None:
                     lo, hi = np.fmin(do, dp), np.fmax(do, dp)
                     for t in (limit - u, limit + u):
                         ok |= differ & band & (so >= 0) & (sp >= 0) & (lo <= t) & (t <= hi)
-                        gap = np.fmin(gap, np.abs(do - t))
+                        gap = np.fmin(gap, np.abs(np.where(beyond, dp, do) - t))
                 elif term.children:
                     for child in term.children:
                         for ck in ((child, key[1]), (child, "")):
@@ -396,20 +405,21 @@ class Check:
                 self.unexplained += n_diff - n_ok
                 n_out = int((measured & ~band).sum())
                 self.out_of_band += n_out
-                good = measured & band
-                far = good & (do > 1000.0)
+                both = measured & band & ~beyond
+                far = both & (do > 1000.0)
                 dist = ""
-                if measured.any():
-                    dist = f"{delta[good].max():.1f} m" if good.any() else "-"
+                if both.any():
+                    dist = f"{delta[both].max():.1f} m"
                     if far.any():
                         dist += f" ({(delta[far] / do[far]).max():.3%})"
-                    if n_out:
-                        dist += f"; {n_out:,} OUT OF BAND (e.g. ours {do[measured & ~band][0]})"
+                if n_out:
+                    bad = np.flatnonzero(measured & ~band)[0]
+                    dist += f"; {n_out:,} OUT OF BAND (e.g. ours {do[bad]}, geopandas {dp[bad]})"
                 worst_gap = f"{np.nanmax(gap[differ]):.1f} m" if n_diff and limit else ""
                 n_con = int(concerned.sum())
                 self.rows.append(
-                    f"| {key[0]} | {key[1] or '-'} | {n_con:,} | {n_con - n_diff:,} "
-                    f"| {n_diff:,} | {n_ok:,} | {worst_gap} | {dist} |"
+                    f"| {key[0]} | {key[1] or '-'} | {n_con:,} | {int(beyond.sum()):,} "
+                    f"| {n_con - n_diff:,} | {n_diff:,} | {n_ok:,} | {worst_gap} | {dist} |"
                 )
 
 
@@ -531,11 +541,11 @@ def main() -> int:
         )
     print()
     print(
-        "| term | list | events concerned | same ruling | different | of which across a "
-        "threshold | farthest difference from L -/+ u | max abs(d_ours - d_geopandas) "
-        "(max relative, d > 1 km) |"
+        "| term | list | events concerned | ours: farther than searched | same ruling "
+        "| different | of which across a threshold | farthest difference from L -/+ u "
+        "| max abs(d_ours - d_geopandas) (max relative, d > 1 km) |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in check.rows:
         print(row)
     for key in check.missing:

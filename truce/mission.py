@@ -24,9 +24,7 @@ import json
 import os
 import re
 import shutil
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -36,7 +34,7 @@ from truce.agreement.book import AgreementBook, VersionInfo
 from truce.compliance import engine as compliance_engine
 from truce.compliance.engine import RunReport
 from truce.envelopes import Envelope, canonical_json, sign_payload
-from truce.errors import NotFound, StorageError, ValidationError
+from truce.errors import StorageError, ValidationError
 from truce.intake.gate import Admitted, Gate, Receipt
 from truce.integrate import Integrator, StoreTree, TreeHead
 from truce.keys import KeyHolder, Signer, load_log_signer, load_signer, write_private
@@ -46,14 +44,13 @@ from truce.publish import tlog
 from truce.publish.blobs import publish_blobs
 from truce.publish.tlog import PublishReport
 from truce.records import parse_record, summary, to_payload_dict
-from truce.store import Assessment, KeyState, Store, StoredRecord, open_store
+from truce.settings import SETTINGS_FILE, MissionSettings
+from truce.store import KeyState, Store, StoredRecord, open_store
 from truce.verify.record import RecordProof
+from truce.views import RecordView, assessment_dict
 
 __all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
 
-SETTINGS_FILE = "truce.toml"
-_SETTINGS_FIELDS = ("id", "name", "store", "admin_key", "log_origin", "log_key", "publish_dir")
-_OPTIONAL_SETTINGS = {"log_origin", "log_key", "publish_dir"}
 #: What a mission directory may hold; ``force`` removes only a directory of these.
 _MISSION_FILES = frozenset(
     {SETTINGS_FILE, "truce.db", "truce.db-wal", "truce.db-shm", "keys", "evidence", "public"}
@@ -75,103 +72,6 @@ def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9.-]+", "-", name.lower()).strip("-.")
     slug = slug[:63] or "mission"
     return slug if len(slug) >= 2 else f"{slug}-mission"
-
-
-@dataclass(frozen=True)
-class MissionSettings:
-    """What ``truce.toml`` holds."""
-
-    id: str
-    name: str
-    store: str
-    admin_key: str
-    #: The log's origin line in every checkpoint (and the name of its note key).
-    log_origin: str = ""
-    #: The checkpoint-signing key (a C2SP note signer key), path or ``env:VAR``.
-    log_key: str = "keys/log.key"
-    #: Where integration publishes the log (C2SP tlog-tiles), relative to the
-    #: mission directory or absolute; "" publishes only on demand.
-    publish_dir: str = "public/log"
-
-    def __post_init__(self) -> None:
-        if not self.log_origin:
-            object.__setattr__(self, "log_origin", f"truce/{self.id}")
-
-    def to_toml(self) -> str:
-        lines = ["# Truce mission settings", "[mission]"]
-        for key in _SETTINGS_FIELDS:
-            lines.append(f"{key} = {json.dumps(getattr(self, key), ensure_ascii=False)}")
-        return "\n".join(lines) + "\n"
-
-    @classmethod
-    def read(cls, directory: Path) -> MissionSettings:
-        path = directory / SETTINGS_FILE
-        try:
-            with path.open("rb") as fh:
-                doc = tomllib.load(fh)
-        except FileNotFoundError:
-            raise NotFound(
-                "mission", str(directory), hint="create one with `truce init DIR` or pass --mission"
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(str(exc), source=str(path)) from None
-        section = doc.get("mission")
-        if not isinstance(section, dict):
-            raise ValidationError("missing [mission] table", field="mission", source=str(path))
-        values = {}
-        for key in _SETTINGS_FIELDS:
-            value = section.get(key)
-            if value is None and key in _OPTIONAL_SETTINGS:
-                continue  # defaults
-            if not isinstance(value, str) or (not value and key != "publish_dir"):
-                raise ValidationError(
-                    "missing or not a string", field=f"mission.{key}", source=str(path)
-                )
-            values[key] = value
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """A stored record as people read it: who signed it, when, what, and its corrections."""
-
-    seq: int
-    record_id: str
-    kind: str
-    signer: str
-    role: str
-    party: str | None
-    signed_at: str
-    accepted_at: str
-    event_time: str | None
-    synthetic: bool
-    summary: str
-    record: dict[str, Any]
-    envelope: dict[str, Any]
-    corrected_by: tuple[str, ...] = ()
-    #: Compliance assessments of the event (each a dict: term, list, status, explanation).
-    compliance: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def corrected(self) -> bool:
-        return bool(self.corrected_by)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "record_id": self.record_id,
-            "kind": self.kind,
-            "signer": {"principal": self.signer, "role": self.role, "party": self.party},
-            "signed_at": self.signed_at,
-            "accepted_at": self.accepted_at,
-            "event_time": self.event_time,
-            "synthetic": self.synthetic,
-            "summary": self.summary,
-            "corrected_by": list(self.corrected_by),
-            "compliance": list(self.compliance),
-            "record": self.record,
-            "envelope": self.envelope,
-        }
 
 
 class Mission:
@@ -517,7 +417,7 @@ class Mission:
         rows = self.store.assessments(
             term_id=term_id, status=status, list_id=list_id, record_id=record_id, limit=limit
         )
-        return [{"seq": a.seq, "record_id": a.record_id, **_assessment_dict(a)} for a in rows]
+        return [{"seq": a.seq, "record_id": a.record_id, **assessment_dict(a)} for a in rows]
 
     def compliance_summary(
         self, by: str = "term", *, term_id: str | None = None
@@ -663,7 +563,7 @@ class Mission:
             envelope=json.loads(stored.entry),
             corrected_by=corrected_by,
             compliance=tuple(
-                _assessment_dict(a) for a in self.store.assessments(record_id=stored.record_id)
+                assessment_dict(a) for a in self.store.assessments(record_id=stored.record_id)
             )
             if corrections
             else (),
@@ -723,18 +623,6 @@ class Mission:
             "active_keys_by_role": dict(sorted(roles.items())),
             "agreements": [f"{v.agreement_id}@{v.version}" for v in self.agreements.versions()],
         }
-
-
-def _assessment_dict(a: Assessment) -> dict[str, Any]:
-    return {
-        "agreement": f"{a.agreement_id}@{a.version}",
-        "term": a.term_id,
-        "list": a.list_id or None,
-        "status": a.status,
-        "day": a.event_day,
-        "region": a.region or None,
-        "explanation": json.loads(a.explanation),
-    }
 
 
 def _store_url(directory: Path, url: str) -> str:
