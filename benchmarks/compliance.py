@@ -363,7 +363,9 @@ class Check:
     A distance pair is *in band* when both are finite and differ by at most
     ``BAND_REL`` of the larger plus ``BAND_ABS`` (the azimuthal equidistant
     projection's scale error over Ukraine is < 0.2%), or when ours is "farther
-    than the searched radius R" and the peer's is at least R less that band. A
+    than the searched radius R" and the peer's is at least R less that band;
+    events ours did not measure (time outside the term's periods) are only
+    compared by ruling. A
     differing ruling is *explained* when its distances are in band and a
     threshold (``L - u`` or ``L + u``) lies between them; a composite's, when a
     child's is explained.
@@ -380,7 +382,9 @@ class Check:
                 (so, do, searched), (sp, dp, _) = ours[key], peer[key]
                 concerned = so >= 0
                 differ = so != sp
-                measured = concerned & ~(np.isnan(do) & np.isnan(dp))
+                # NaN in ours: not measured, because the event's time is outside the
+                # term's periods (its ruling is no_breach whatever the distance).
+                measured = concerned & ~np.isnan(do)
                 beyond = measured & np.isposinf(do) & np.isfinite(searched)
                 with np.errstate(invalid="ignore"):
                     delta = np.abs(do - dp)

@@ -51,6 +51,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,6 +127,8 @@ class Results:
         names = list(cls.__dataclass_fields__)
         if not parts:
             return cls(**{n: np.empty(0, dtype=_DTYPES[n]) for n in names})
+        if len(parts) == 1:
+            return parts[0]
         return cls(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})
 
     def reindexed(self, index: NDArray[np.int64]) -> Results:
@@ -212,11 +215,46 @@ def _time(
     return status, offset
 
 
+class _Measurable(Protocol):
+    def distance(
+        self, lon: NDArray[np.float64], lat: NDArray[np.float64], *, within_m: Any = None
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64]]: ...
+
+
+def _measure(
+    index: _Measurable, events: Events, need: NDArray[np.bool_], within: NDArray[np.float64] | float
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Distances of the ``need``-ed events only (NaN and -1 elsewhere: not measured).
+
+    An event a term does not concern, or whose time is outside the term's
+    periods, is ``no_breach`` whatever its distance; measuring it would cost
+    the most and change nothing.
+    """
+    n = len(events)
+    distance = np.full(n, np.nan)
+    which = np.full(n, -1, dtype=np.int64)
+    idx = np.flatnonzero(need)
+    if len(idx):
+        bound = within[idx] if isinstance(within, np.ndarray) else within
+        distance[idx], which[idx] = index.distance(events.lon[idx], events.lat[idx], within_m=bound)
+    return distance, which
+
+
+def _filled(k: int, value: object) -> NDArray[np.object_]:
+    """An object array of ``k`` references to one value (``np.full`` would copy a str k times)."""
+    out = np.empty(k, dtype=object)
+    out.fill(value)
+    return out
+
+
 def _against_limit(
     d: NDArray[np.float64], u: NDArray[np.float64], limit: float
 ) -> NDArray[np.int8]:
     """2 certainly within ``limit``, 0 certainly beyond, 1 possibly (uncertainty straddles it)."""
-    return np.where(d + u <= limit, 2, np.where(d - u > limit, 0, 1)).astype(_I8)
+    unmeasured = np.isnan(d)  # not concerned or outside the period: the time rules it out
+    return np.where(
+        unmeasured, 0, np.where(d + u <= limit, 2, np.where(d - u > limit, 0, 1))
+    ).astype(_I8)
 
 
 def _combine(time: NDArray[np.int8], space: NDArray[np.int8]) -> NDArray[np.int8]:
@@ -224,8 +262,9 @@ def _combine(time: NDArray[np.int8], space: NDArray[np.int8]) -> NDArray[np.int8
     return np.minimum(time, space)
 
 
-#: Distance to the ceasefire's ``across`` line is reported up to this far (beyond: "farther").
-ACROSS_REPORT_M = 50_000.0
+#: Distance to the ceasefire's ``across`` line is reported up to this far (beyond:
+#: "farther"). It is information, not a condition, and measuring far costs the most.
+ACROSS_REPORT_M = 10_000.0
 
 
 class _Geography:
@@ -289,13 +328,33 @@ def _in_zone(
     return space, labels[where + 1]
 
 
-def _leaf(term: Term, agreement: Agreement, events: Events, geo: _Geography) -> dict[str, _Eval]:
+class _Codes:
+    """Membership tests on an object column, each distinct set of values tested once."""
+
+    def __init__(self, column: NDArray[np.object_]) -> None:
+        self.column = column
+        self._cache: dict[tuple[str, ...], NDArray[np.bool_]] = {}
+
+    def isin(self, wanted: Sequence[str]) -> NDArray[np.bool_]:
+        key = tuple(sorted(wanted))
+        if key not in self._cache:
+            self._cache[key] = np.isin(self.column, list(key))
+        return self._cache[key]
+
+
+def _leaf(
+    term: Term,
+    agreement: Agreement,
+    events: Events,
+    geo: _Geography,
+    codes: tuple[_Codes, _Codes],
+) -> dict[str, _Eval]:
     n = len(events)
     nan = np.full(n, np.nan)
-    blank = np.full(n, "", dtype=object)
+    blank = _filled(n, "")
     u = events.uncertainty_m
     if isinstance(term, Ceasefire):
-        concerned = np.isin(events.category, term.events)
+        concerned = codes[0].isin(term.events)
         time, offset = _time(events, term.periods)
         space = np.full(n, 2, dtype=_I8)
         feature, distance, searched = blank, nan, np.nan
@@ -303,7 +362,8 @@ def _leaf(term: Term, agreement: Agreement, events: Events, geo: _Geography) -> 
             space, feature = _in_zone(events, geo, term.zone)
         if term.across is not None:
             across, labels = geo.line(term.across)
-            distance, which = across.distance(events.lon, events.lat, within_m=ACROSS_REPORT_M)
+            need = concerned & (time > 0)
+            distance, which = _measure(across, events, need, ACROSS_REPORT_M)
             searched = ACROSS_REPORT_M
             if term.zone is None:
                 feature = labels[which + 1]
@@ -311,7 +371,7 @@ def _leaf(term: Term, agreement: Agreement, events: Events, geo: _Geography) -> 
         ev.searched = searched
         return {"": ev}
     if isinstance(term, EnergyMoratorium):
-        concerned = np.isin(events.category, term.events)
+        concerned = codes[0].isin(term.events)
         time, offset = _time(events, term.periods)
         limit = term.radius_km * 1000.0
         out: dict[str, _Eval] = {}
@@ -319,7 +379,7 @@ def _leaf(term: Term, agreement: Agreement, events: Events, geo: _Geography) -> 
             key = "" if list_id == term.id else list_id
             site_index, labels = geo.sites(f"{term.id}/{list_id}", sites)
             # Beyond limit + u the ruling is certain whatever the exact distance.
-            distance, which = site_index.distance(events.lon, events.lat, within_m=limit + u)
+            distance, which = _measure(site_index, events, concerned & (time > 0), limit + u)
             space = _against_limit(distance, u, limit)
             ev = _Eval(
                 concerned, _combine(time, space), time, offset, distance, limit, labels[which + 1]
@@ -327,13 +387,11 @@ def _leaf(term: Term, agreement: Agreement, events: Events, geo: _Geography) -> 
             out[key] = ev
         return out
     if isinstance(term, Withdrawal):
-        concerned = (events.category == "weapon_sighting") & np.isin(
-            events.weapon_class, term.weapon_classes
-        )
+        concerned = codes[0].isin(("weapon_sighting",)) & codes[1].isin(term.weapon_classes)
         time, offset = _time(events, term.periods)
         limit = term.distance_km * 1000.0
         line, labels = geo.line(term.line)
-        distance, which = line.distance(events.lon, events.lat, within_m=limit + u)
+        distance, which = _measure(line, events, concerned & (time > 0), limit + u)
         space = _against_limit(distance, u, limit)
         return {
             "": _Eval(
@@ -341,15 +399,15 @@ def _leaf(term: Term, agreement: Agreement, events: Events, geo: _Geography) -> 
             )
         }
     if isinstance(term, Window):
-        concerned = np.isin(events.category, term.events)
+        concerned = codes[0].isin(term.events)
         time, offset = _time(events, term.periods)
         if term.site is not None and term.radius_km is not None:
             (sites,) = agreement.protected_sites(term).values()
             site_index, labels = geo.sites(term.id, sites)
             limit = term.radius_km * 1000.0
-            distance, which = site_index.distance(events.lon, events.lat, within_m=limit + u)
+            distance, which = _measure(site_index, events, concerned & (time > 0), limit + u)
             space = _against_limit(distance, u, limit)
-            feature = np.full(n, f"{term.site.layer}/{term.site.id}", dtype=object)
+            feature = _filled(n, f"{term.site.layer}/{term.site.id}")
             return {
                 "": _Eval(concerned, _combine(time, space), time, offset, distance, limit, feature)
             }
@@ -390,6 +448,7 @@ def evaluate(agreement: Agreement, events: Events) -> Results:
     """Rule on every event against every term of ``agreement`` (this version, as given)."""
     n = len(events)
     geo = _geography(agreement)
+    codes = (_Codes(events.category), _Codes(events.weapon_class))
     done: dict[str, dict[str, _Eval]] = {}
 
     def term_eval(term: Term) -> dict[str, _Eval]:
@@ -398,37 +457,48 @@ def evaluate(agreement: Agreement, events: Events) -> Results:
                 kids = [term_eval(agreement.term(c)) for c in term.children]
                 done[term.id] = _composite(term, kids, n)
             else:
-                done[term.id] = _leaf(term, agreement, events, geo)
+                done[term.id] = _leaf(term, agreement, events, geo, codes)
         return done[term.id]
 
-    parts: list[Results] = []
+    # Columns are gathered per (term, list) and joined once; the columns that are
+    # constant per (term, list) are repeated from one small array, not built per row.
+    cols: dict[str, list[NDArray[Any]]] = {name: [] for name in _DTYPES}
+    group_terms: list[str] = []
+    group_lists: list[str] = []
+    sizes: list[int] = []
     for term in agreement.terms:
         for list_id, ev in term_eval(term).items():
             idx = np.flatnonzero(ev.concerned)
             k = len(idx)
-            feature = ev.feature[idx] if len(ev.feature) else np.full(k, "", dtype=object)
-            parts.append(
-                Results(
-                    event=idx.astype(np.int64),
-                    agreement_id=np.full(k, agreement.id, dtype=object),
-                    version=np.full(k, agreement.version, dtype=np.int64),
-                    term_id=np.full(k, term.id, dtype=object),
-                    list_id=np.full(k, list_id, dtype=object),
-                    status=ev.status[idx],
-                    time_status=ev.time_status[idx],
-                    distance_m=ev.distance[idx],
-                    limit_m=np.full(k, ev.limit),
-                    uncertainty_m=events.uncertainty_m[idx],
-                    feature=feature,
-                    time_offset_s=ev.offset[idx],
-                    searched_m=(
-                        np.full(k, ev.searched)
-                        if np.isnan(ev.limit)
-                        else ev.limit + events.uncertainty_m[idx]
-                    ),
-                )
+            group_terms.append(term.id)
+            group_lists.append(list_id)
+            sizes.append(k)
+            cols["event"].append(idx.astype(np.int64))
+            cols["status"].append(ev.status[idx])
+            cols["time_status"].append(ev.time_status[idx])
+            cols["distance_m"].append(ev.distance[idx])
+            cols["limit_m"].append(np.full(k, ev.limit))
+            cols["uncertainty_m"].append(events.uncertainty_m[idx])
+            cols["feature"].append(ev.feature[idx] if len(ev.feature) else _filled(k, ""))
+            cols["time_offset_s"].append(ev.offset[idx])
+            cols["searched_m"].append(
+                np.full(k, ev.searched)
+                if np.isnan(ev.limit)
+                else ev.limit + events.uncertainty_m[idx]
             )
-    return Results.concat(parts)
+    total = sum(sizes)
+    joined = {
+        name: np.concatenate(parts) if parts else np.empty(0, dtype=_DTYPES[name])
+        for name, parts in cols.items()
+        if name not in ("agreement_id", "version", "term_id", "list_id")
+    }
+    return Results(
+        agreement_id=_filled(total, agreement.id),
+        version=np.full(total, agreement.version, dtype=np.int64),
+        term_id=np.repeat(np.array(group_terms, dtype=object), sizes),
+        list_id=np.repeat(np.array(group_lists, dtype=object), sizes),
+        **joined,
+    )
 
 
 def evaluate_in_force(versions: Sequence[Agreement], events: Events) -> Results:
