@@ -43,3 +43,12 @@ def test_run_list_and_summary(truce: Truce, mission: Path) -> None:
 def test_bad_filters_are_refused(truce: Truce, mission: Path) -> None:
     r = truce("--mission", mission, "compliance", "list", "--status", "maybe")
     assert r.rc == 2 and "maybe" in r.err
+
+
+def test_a_mission_without_events(truce: Truce, tmp_path: Path) -> None:
+    assert truce("init", tmp_path / "m").rc == 0
+    assert "truce compliance run" in truce("--mission", tmp_path / "m", "compliance", "list").out
+    run = truce("--mission", tmp_path / "m", "compliance", "run")
+    assert run.rc == 0 and "evaluated 0 events" in run.out
+    assert "no assessments yet" in truce("--mission", tmp_path / "m", "compliance", "summary").out
+    assert truce("--mission", tmp_path / "m", "compliance", "summary", "--json").json() == []

@@ -86,6 +86,8 @@ def compliance_list(
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
         return
+    if not rows:
+        console.print("no assessments match (events are assessed by: truce compliance run)")
     for row in rows:
         where = f" [{row['list']}]" if row["list"] else ""
         region = f" {row['region']}" if row["region"] else ""
@@ -129,6 +131,9 @@ def compliance_summary(state: State, by: str, term_id: str | None, as_json: bool
         rows = m.compliance_summary(by, term_id=term_id)
     if as_json:
         emit_json(rows)
+        return
+    if not rows:
+        console.print("no assessments yet (events are assessed by: truce compliance run)")
         return
     columns = ["term", "list", *([by] if by != "term" else []), *reversed(ASSESSMENT_STATUSES)]
     table = Table(*columns)
