@@ -139,10 +139,8 @@ def check_log(location: str, vkey: str, *, since: bytes | None = None) -> LogSta
     """
     fetch = open_fetcher(location)
     with translated(location):
-        client = LogClient(fetch, origin_of(vkey), [vkey])
-        previous = None if since is None else client.open(since)
-        if previous is not None:
-            client = LogClient(fetch, origin_of(vkey), [vkey], known=previous)
+        client = LogClient(fetch, origin_of(vkey), [vkey], known=since)
+        previous = client.known  # verified (signature, origin) when given
         return LogStatus(location, client.checkpoint(), previous)
 
 

@@ -7,8 +7,7 @@ import time
 import click
 
 from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
-from truce.cli.verify import print_audit
-from truce.errors import ValidationError
+from truce.cli.verify import print_audit, read_file
 from truce.published import read_vkey
 
 __all__ = ["log"]
@@ -132,11 +131,4 @@ def log_fsck(state: State, location: str | None, vkey: str | None, since: str | 
             key = read_vkey(vkey) if vkey else m.log_vkey()
     else:
         key = read_vkey(vkey)
-    previous = None
-    if since is not None:
-        try:
-            with open(since, "rb") as fh:
-                previous = fh.read()
-        except OSError as exc:
-            raise ValidationError(f"cannot read {since!r}: {exc.strerror}", field="since") from None
-    print_audit(location, key, previous)
+    print_audit(location, key, None if since is None else read_file(since, "since"))

@@ -12,12 +12,13 @@ from truce.cli._app import cli, console, emit_json
 from truce.errors import ValidationError
 from truce.published import audit_log, check_log, check_record, read_vkey
 
-__all__ = ["print_audit", "verify"]
+__all__ = ["print_audit", "read_file", "verify"]
 
 _SHOWN = 20  # problems printed by an audit; the count says how many more
 
 
-def _read(path: str, field: str) -> bytes:
+def read_file(path: str, field: str) -> bytes:
+    """The bytes of ``path``; ValidationError naming ``field`` if it cannot be read."""
     try:
         return Path(path).read_bytes()
     except OSError as exc:
@@ -61,7 +62,7 @@ def verify(
         missing = "--log" if location is None else "--vkey"
         raise ValidationError(f"{missing} is required", field=missing.lstrip("-"))
     key = read_vkey(vkey)
-    previous = None if since is None else _read(since, "since")
+    previous = None if since is None else read_file(since, "since")
     status = check_log(location, key, since=previous)
     cp = status.checkpoint
     if save is not None:
@@ -101,7 +102,7 @@ def verify_record(file: str, vkey: str, location: str | None) -> None:
 
     Example: truce verify record proof.json --vkey public/vkey --log public/log
     """
-    check = check_record(_read(file, "file"), read_vkey(vkey), location=location)
+    check = check_record(read_file(file, "file"), read_vkey(vkey), location=location)
     cp = check.checkpoint
     console.print(
         f"record {check.record_id} is entry {check.index:,} of {cp.origin} "

@@ -27,8 +27,7 @@ import numpy as np
 
 from truce.agreement import Agreement
 from truce.agreement.book import AgreementBook
-from truce.compliance import geodesy
-from truce.compliance.evaluate import STATUS_NAMES, Results, evaluate_in_force
+from truce.compliance.evaluate import STATUS_NAMES, Results, evaluate_in_force, regions
 from truce.compliance.events import EVENT_KINDS, Events
 from truce.errors import ValidationError
 from truce.store import Assessment, Store
@@ -92,7 +91,8 @@ def run(
         batch = events.take(np.arange(lo, min(lo + BATCH, total)))
         results = evaluate_in_force(chain, batch)
         rows.extend(_assessments(batch, results, chain))
-        statuses.update(STATUS_NAMES[int(s)] for s in results.status)
+        counts = np.bincount(results.status, minlength=len(STATUS_NAMES))
+        statuses.update({n: int(c) for n, c in zip(STATUS_NAMES, counts, strict=True) if c})
         if progress:
             progress(min(lo + BATCH, total), total)
     store.replace_assessments(rows, since_seq=start, evaluated_to=size)
@@ -104,16 +104,7 @@ def _assessments(events: Events, results: Results, chain: Sequence[Agreement]) -
     if not len(results):
         return []
     latest = {a.id: a for a in sorted(chain, key=lambda a: a.version)}
-    regions: dict[str, list[str]] = {}
-    for agreement_id, agreement in latest.items():
-        zones = agreement.layers.zones
-        if zones:
-            layer = zones[0]
-            where = geodesy.ZoneIndex([f.geometry for f in layer.features]).locate(
-                events.lon, events.lat
-            )
-            names = ["", *((f.name or f.id) for f in layer.features)]
-            regions[agreement_id] = [names[i + 1] for i in where]
+    where = {agreement_id: regions(a, events) for agreement_id, a in latest.items()}
     out: list[Assessment] = []
     for row in results.rows():
         i = int(row.pop("event"))  # type: ignore[call-overload]
@@ -130,7 +121,7 @@ def _assessments(events: Events, results: Results, chain: Sequence[Agreement]) -
                 list_id=str(row["list_id"] or ""),
                 status=str(row["status"]),
                 event_day=day.date().isoformat(),
-                region=regions.get(str(row["agreement_id"]), [""] * len(events))[i],
+                region=str(where[str(row["agreement_id"])][i]),
                 explanation=json.dumps(explanation, sort_keys=True, separators=(",", ":")),
             )
         )

@@ -83,6 +83,7 @@ __all__ = [
     "Results",
     "evaluate",
     "evaluate_in_force",
+    "regions",
 ]
 
 NO_BREACH, POSSIBLE_BREACH, BREACH = 0, 1, 2
@@ -274,6 +275,7 @@ class _Geography:
         self.agreement = agreement
         self._sites: dict[str, tuple[geodesy.SiteIndex, NDArray[np.object_]]] = {}
         self._lines: dict[str, tuple[geodesy.LineIndex, NDArray[np.object_]]] = {}
+        self._regions: tuple[geodesy.ZoneIndex, NDArray[np.object_]] | None = None
         self._zones: dict[
             tuple[str, tuple[str, ...]], tuple[geodesy.ZoneIndex, NDArray[np.object_]]
         ] = {}
@@ -296,6 +298,18 @@ class _Geography:
             labels = np.array(["", *(f"{ref.layer}/{i}" for i in ref.ids)], dtype=object)
             self._zones[key] = (index, labels)
         return self._zones[key]
+
+    def regions(self) -> tuple[geodesy.ZoneIndex, NDArray[np.object_]] | None:
+        """An index of the first zone layer (e.g. oblasts) and its feature names
+        (``""`` first, for index -1); None if the agreement has no zones."""
+        if not self.agreement.layers.zones:
+            return None
+        if self._regions is None:
+            layer = self.agreement.layers.zones[0]
+            index = geodesy.ZoneIndex([f.geometry for f in layer.features])
+            names = np.array(["", *((f.name or f.id) for f in layer.features)], dtype=object)
+            self._regions = (index, names)
+        return self._regions
 
     def line(self, layer_id: str) -> tuple[geodesy.LineIndex, NDArray[np.object_]]:
         if layer_id not in self._lines:
@@ -328,7 +342,7 @@ def _in_zone(
     return space, labels[where + 1]
 
 
-class _Codes:
+class _Membership:
     """Membership tests on an object column, each distinct set of values tested once."""
 
     def __init__(self, column: NDArray[np.object_]) -> None:
@@ -347,7 +361,7 @@ def _leaf(
     agreement: Agreement,
     events: Events,
     geo: _Geography,
-    codes: tuple[_Codes, _Codes],
+    codes: tuple[_Membership, _Membership],
 ) -> dict[str, _Eval]:
     n = len(events)
     nan = np.full(n, np.nan)
@@ -448,7 +462,7 @@ def evaluate(agreement: Agreement, events: Events) -> Results:
     """Rule on every event against every term of ``agreement`` (this version, as given)."""
     n = len(events)
     geo = _geography(agreement)
-    codes = (_Codes(events.category), _Codes(events.weapon_class))
+    codes = (_Membership(events.category), _Membership(events.weapon_class))
     done: dict[str, dict[str, _Eval]] = {}
 
     def term_eval(term: Term) -> dict[str, _Eval]:
@@ -499,6 +513,16 @@ def evaluate(agreement: Agreement, events: Events) -> Results:
         list_id=np.repeat(np.array(group_lists, dtype=object), sizes),
         **joined,
     )
+
+
+def regions(agreement: Agreement, events: Events) -> NDArray[np.object_]:
+    """The name of the feature of the agreement's first zone layer (e.g. the
+    oblast) each event lies in; ``""`` outside every zone or without zones."""
+    found = _geography(agreement).regions()
+    if found is None:
+        return _filled(len(events), "")
+    index, names = found
+    return names[index.locate(events.lon, events.lat) + 1]
 
 
 def evaluate_in_force(versions: Sequence[Agreement], events: Events) -> Results:

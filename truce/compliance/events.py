@@ -71,18 +71,6 @@ class Events:
         return Events(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
     @classmethod
-    def concat(cls, parts: Sequence[Events]) -> Events:
-        """The events of ``parts``, one after the other."""
-        if not parts:
-            return cls.empty()
-        return cls(
-            **{
-                name: np.concatenate([getattr(p, name) for p in parts])
-                for name in cls.__dataclass_fields__
-            }
-        )
-
-    @classmethod
     def empty(cls) -> Events:
         return cls.from_columns([], [], [], [], [], [], [], [], [], [])
 

@@ -61,6 +61,7 @@ large as that distance. ``within_m`` is the fast path.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -106,7 +107,7 @@ _F8 = NDArray[np.float64]
 _I8 = NDArray[np.int64]
 
 
-class _Nearest:
+class _Nearest(ABC):
     """Nearest-feature search shared by :class:`SiteIndex` and :class:`LineIndex`.
 
     The tree holds *chunks* (one site, or up to ``_CHUNK`` consecutive elements
@@ -138,10 +139,11 @@ class _Nearest:
         self._capsule = _Segments(axis[0], axis[1], radius)
         self._total, self._cell = _extent(self._box)
 
-    # Subclasses: measure element ``el`` from events (px, py); expand chunk pairs.
+    @abstractmethod
     def _exact(self, px: _F8, py: _F8, el: _I8) -> _F8:
-        raise NotImplementedError
+        """Exact geodesic distances from events ``(px, py)`` to elements ``el``."""
 
+    @abstractmethod
     def _expand(
         self, x: _F8, y: _F8, ev: _I8, ch: _I8, lb: _F8, xyz: _F8, ub: _F8, seed: _I8, seed_d: _F8
     ) -> tuple[_I8, _I8, _F8]:
@@ -150,10 +152,10 @@ class _Nearest:
         May measure one element per event first (recorded in ``seed``/``seed_d``,
         and lowering ``ub``); pairs returned exclude it.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def _owner(self, el: _I8) -> _I8:
-        raise NotImplementedError
+        """The feature each element belongs to."""
 
     def distance(
         self, lon: ArrayLike, lat: ArrayLike, *, within_m: ArrayLike | None = None
