@@ -140,7 +140,7 @@ def test_events_the_term_does_not_concern_get_no_row(agreement: Agreement) -> No
     results = evaluate(
         agreement, events(("movement", "", near(DNIPRO_HPP2, 10.0), 0.0, IN_FORCE, IN_FORCE + 60))
     )
-    assert "moratorium.energy" not in set(results.term_id)
+    assert "moratorium.energy" not in set(results.term_id.labels())
 
 
 # -- withdrawal from the contact line --------------------------------------------------
@@ -202,7 +202,7 @@ def test_withdrawal_concerns_only_listed_weapon_classes(agreement: Agreement) ->
         agreement,
         events(("weapon_sighting", "small_arms", where, 0.0, IN_FORCE, IN_FORCE + 60)),
     )
-    assert "withdrawal.heavy-weapons" not in set(results.term_id)
+    assert "withdrawal.heavy-weapons" not in set(results.term_id.labels())
 
 
 # -- repair windows and the composite -------------------------------------------------

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 import truce
-from truce.compliance import geodesy
+from truce.compliance import _geosearch, geodesy
 from truce.compliance.geodesy import (
     GEOD,
     LineIndex,
@@ -363,6 +363,49 @@ def test_order_and_batching_do_not_matter(
         ]
         np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), whole[0])
         np.testing.assert_array_equal(np.concatenate([p[1] for p in parts]), whole[1])
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenes(), st.randoms(use_true_random=False))
+def test_coarse_grid_changes_no_result(scene: tuple[F8, F8, F8, F8], rnd: Any) -> None:
+    lon, lat, slon, slat = scene
+    w = np.array([rnd.choice([0.0, 500.0, 5_000.0, 30_000.0, 60_000.0, np.inf]) for _ in lon])
+    makers: list[Any] = [lambda: SiteIndex(slon, slat)]
+    line = shapely.LineString(np.column_stack([slon, slat])) if len(slon) > 1 else None
+    if line is not None and shapely.is_valid(line):
+        makers.append(lambda: LineIndex([line]))
+    for make in makers:
+        plain = make()
+        want = plain.distance(lon, lat, within_m=w)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(geodesy, "_GRID_MIN_EVENTS", 0)
+            mp.setattr(_geosearch, "_GRID_MAX_CELLS", rnd.choice([64, 4096]))
+            gridded = make()
+            got = gridded.distance(lon, lat, within_m=w)
+        assert plain._grid is None
+        assert gridded._grid is not None or not len(lon)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_coarse_grid_bounds_are_real_on_the_contact_line() -> None:
+    rng = np.random.default_rng(5)
+    lon = rng.uniform(30.0, 40.0, 30_000)
+    lat = rng.uniform(45.5, 51.5, 30_000)
+    index = LineIndex([shapely.LineString(CONTACT)])
+    full, which = index.distance(lon, lat)  # unbounded: the grid is not built
+    assert index._grid is None
+    near, near_which = index.distance(lon, lat, within_m=15_000.0)
+    grid = index._grid
+    assert grid is not None
+    bound = grid.lb[grid.cells(lon, lat)]
+    assert (bound <= full).all()  # a lower bound of every event's distance
+    set_aside = bound > 15_000.0
+    assert set_aside.sum() > 20_000  # most events never reach the search
+    inside = full <= 15_000.0
+    np.testing.assert_array_equal(near[inside], full[inside])
+    np.testing.assert_array_equal(near_which[inside], which[inside])
+    assert np.isinf(near[~inside]).all() and (near_which[~inside] == -1).all()
 
 
 @st.composite

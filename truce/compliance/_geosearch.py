@@ -22,12 +22,16 @@ __all__ = [
     "_BATCH",
     "_CHUNK",
     "_E2",
+    "_GRID_CAP_M",
+    "_GRID_CELL_DEG",
+    "_GRID_MIN_EVENTS",
     "_LB_EPS",
     "_MAX_CELLS",
     "_M_MIN",
     "_R",
     "_REL",
     "_SLACK_M",
+    "_Grid",
     "_Segments",
     "_along",
     "_best_first",
@@ -61,8 +65,13 @@ _REL = 1e-9  # relative widening of every search radius
 _SLACK_M = 1.0  # absolute widening: element vs its bbox (≤ 2.5 cm), rounding
 _LB_EPS = 1e-3  # metres taken off every lower bound (rounding of the chord)
 _BATCH = 1 << 17  # events per batch (bounds memory)
-_CHUNK = 16  # elements per chunk of a line in the STRtree
+_CHUNK = 8  # elements per chunk of a line in the STRtree
 _MAX_CELLS = 1 << 20
+_M_MAX = _A / np.sqrt(1.0 - _E2)  # greatest meridional radius of curvature (at the poles)
+_GRID_CELL_DEG = 0.02  # coarse grid cell (deg): ~2 km, so its bounds are ~2 km loose
+_GRID_CAP_M = 50_000.0  # the grid bounds distances up to this; farther events skip it
+_GRID_MAX_CELLS = 1 << 18  # at most this many cells (then larger cells, looser bounds)
+_GRID_MIN_EVENTS = 20_000  # bounded events asked about before the grid pays for itself
 
 
 def _least(ev: _I8, key: _F8, n: int) -> _I8:
@@ -292,3 +301,60 @@ def _select(n: int, ev: _I8, owner: _I8, d: _F8, limit: _F8) -> tuple[_F8, _I8]:
     dist[ev[head]] = d[head]
     which[ev[head]] = owner[head]
     return dist, which
+
+
+class _Grid:
+    """A lower bound of the distance to a set of features, per lon/lat cell.
+
+    ``lb[cell] = d(centre) - h - 1 m``, where ``d(centre)`` is the measured
+    distance from the cell's centre (capped at :data:`_GRID_CAP_M`) and ``h``
+    bounds the geodesic from the centre to any point of the cell: the path
+    along the meridian then the parallel is at most ``M_max |Δφ| + a |Δλ|``
+    (``M_max = a / sqrt(1 - e²)``, the meridional radius at the poles; the
+    parallel's radius is at most ``a``). By the triangle inequality no point of
+    the cell is nearer than ``lb`` to any feature. The grid spans the
+    features' box grown by the margins of :data:`_GRID_CAP_M` (see
+    :func:`_margins`), so an event outside it is farther than that (the last
+    entry of ``lb``) — unless the grown box had to be cut at ±180° or ±90°:
+    then outside is ``-inf`` (no bound).
+    """
+
+    def __init__(self, x0: float, y0: float, cell: float, shape: tuple[int, int]) -> None:
+        self.x0, self.y0, self.cell = x0, y0, cell
+        self.nx, self.ny = shape
+        self.lb: _F8 = np.full(self.nx * self.ny + 1, -np.inf)
+
+    @classmethod
+    def build(
+        cls,
+        total: tuple[float, float, float, float],
+        distance: Callable[[_F8, _F8, float], _F8],
+    ) -> _Grid:
+        """The grid over ``total`` grown by :data:`_GRID_CAP_M`; ``distance(lon, lat,
+        within)`` measures from the cell centres (``inf`` beyond ``within``)."""
+        far_lat = np.array([max(abs(total[1]), abs(total[3]))])
+        dlon, dlat = (float(v[0]) for v in _margins(far_lat, np.array([_GRID_CAP_M])))
+        grown = (total[0] - dlon, total[1] - dlat, total[2] + dlon, total[3] + dlat)
+        x0, y0 = max(grown[0], -180.0), max(grown[1], -90.0)
+        x1, y1 = min(grown[2], 180.0), min(grown[3], 90.0)
+        cell = max(_GRID_CELL_DEG, float(np.sqrt((x1 - x0) * (y1 - y0) / _GRID_MAX_CELLS)))
+        # Whole cells only, inside [-180, 180] x [-90, 90].
+        nx = max(min(int(np.ceil((x1 - x0) / cell)), int((180.0 - x0) // cell)), 0)
+        ny = max(min(int(np.ceil((y1 - y0) / cell)), int((90.0 - y0) // cell)), 0)
+        grid = cls(x0, y0, cell, (nx, ny))
+        cx = np.tile(x0 + (np.arange(nx) + 0.5) * cell, ny)
+        cy = np.repeat(y0 + (np.arange(ny) + 0.5) * cell, nx)
+        d = np.minimum(distance(cx, cy, _GRID_CAP_M), _GRID_CAP_M)
+        half = np.radians(cell / 2.0) * (_M_MAX + _A) * (1.0 + _REL)
+        grid.lb[:-1] = d - half - _SLACK_M
+        if (x0, y0) == grown[:2] and x0 + nx * cell >= grown[2] and y0 + ny * cell >= grown[3]:
+            grid.lb[-1] = _GRID_CAP_M - _SLACK_M
+        return grid
+
+    def cells(self, x: _F8, y: _F8) -> _I8:
+        """The cell of each event; ``nx * ny`` (the last entry of ``lb``) outside the grid."""
+        ix = np.floor((x - self.x0) / self.cell)
+        iy = np.floor((y - self.y0) / self.cell)
+        inside = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
+        key: _I8 = np.where(inside, iy * self.nx + ix, self.nx * self.ny).astype(np.int64)
+        return key

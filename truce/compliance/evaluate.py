@@ -71,7 +71,7 @@ from truce.agreement import (
 )
 from truce.agreement.terms import ZoneRef
 from truce.compliance import geodesy
-from truce.compliance.events import Events
+from truce.compliance.events import Codes, Events
 from truce.errors import ValidationError
 
 __all__ = [
@@ -106,16 +106,16 @@ class Results:
     """
 
     event: NDArray[np.int64]
-    agreement_id: NDArray[np.object_]
+    agreement_id: Codes
     version: NDArray[np.int64]
-    term_id: NDArray[np.object_]
-    list_id: NDArray[np.object_]
+    term_id: Codes
+    list_id: Codes
     status: NDArray[np.int8]
     time_status: NDArray[np.int8]
     distance_m: NDArray[np.float64]
     limit_m: NDArray[np.float64]
     uncertainty_m: NDArray[np.float64]
-    feature: NDArray[np.object_]
+    feature: Codes
     time_offset_s: NDArray[np.float64]
     #: How far the distance was searched: an infinite ``distance_m`` means "farther".
     searched_m: NDArray[np.float64]
@@ -126,11 +126,9 @@ class Results:
     @classmethod
     def concat(cls, parts: Sequence[Results]) -> Results:
         names = list(cls.__dataclass_fields__)
-        if not parts:
-            return cls(**{n: np.empty(0, dtype=_DTYPES[n]) for n in names})
         if len(parts) == 1:
             return parts[0]
-        return cls(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in names})
+        return cls(**{n: _join(n, [getattr(p, n) for p in parts]) for n in names})
 
     def reindexed(self, index: NDArray[np.int64]) -> Results:
         """The same rows with ``event`` mapped through ``index`` (sub-batch -> batch)."""
@@ -141,6 +139,8 @@ class Results:
     def rows(self) -> list[dict[str, object]]:
         """The results as plain dicts (names for codes, None for NaN/empty)."""
         out: list[dict[str, object]] = []
+        agreement_id, term_id = self.agreement_id.labels(), self.term_id.labels()
+        list_id, feature = self.list_id.labels(), self.feature.labels()
         for i in range(len(self)):
             d, lim = float(self.distance_m[i]), float(self.limit_m[i])
             row: dict[str, object] = {}
@@ -150,16 +150,16 @@ class Results:
                 row
                 | {
                     "event": int(self.event[i]),
-                    "agreement_id": str(self.agreement_id[i]),
+                    "agreement_id": str(agreement_id[i]),
                     "version": int(self.version[i]),
-                    "term_id": str(self.term_id[i]),
-                    "list_id": str(self.list_id[i]) or None,
+                    "term_id": str(term_id[i]),
+                    "list_id": str(list_id[i]) or None,
                     "status": STATUS_NAMES[int(self.status[i])],
                     "time_status": TIME_STATUS_NAMES[int(self.time_status[i])],
                     "distance_m": None if not np.isfinite(d) else round(d, 1),
                     "limit_m": None if np.isnan(lim) else lim,
                     "uncertainty_m": float(self.uncertainty_m[i]),
-                    "feature": str(self.feature[i]) or None,
+                    "feature": str(feature[i]) or None,
                     "time_offset_s": float(self.time_offset_s[i]),
                 }
             )
@@ -168,19 +168,27 @@ class Results:
 
 _DTYPES = {
     "event": np.int64,
-    "agreement_id": object,
+    "agreement_id": Codes,
     "version": np.int64,
-    "term_id": object,
-    "list_id": object,
+    "term_id": Codes,
+    "list_id": Codes,
     "status": np.int8,
     "time_status": np.int8,
     "distance_m": np.float64,
     "limit_m": np.float64,
     "uncertainty_m": np.float64,
-    "feature": object,
+    "feature": Codes,
     "time_offset_s": np.float64,
     "searched_m": np.float64,
 }
+
+
+def _join(name: str, parts: Sequence[Any]) -> Any:
+    """One column from its parts (none: an empty column of the right type)."""
+    kind = _DTYPES[name]
+    if kind is Codes:
+        return Codes.concat(parts)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=kind)
 
 
 @dataclass
@@ -193,7 +201,7 @@ class _Eval:
     offset: NDArray[np.float64]
     distance: NDArray[np.float64]
     limit: float = float("nan")
-    feature: NDArray[np.object_] = field(default_factory=lambda: np.empty(0, dtype=object))
+    feature: Codes = field(default_factory=lambda: Codes.constant("", 0))
     #: How far the distance was searched when it is not the limit + uncertainty.
     searched: float = float("nan")
 
@@ -214,6 +222,22 @@ def _time(
         offset = np.where(better, events.start - ps, offset)
         status = np.maximum(status, here)
     return status, offset
+
+
+class _Times:
+    """:func:`_time` of one batch of events, once per distinct set of periods."""
+
+    def __init__(self, events: Events) -> None:
+        self.events = events
+        self._done: dict[tuple[tuple[float, float], ...], tuple[Any, Any]] = {}
+
+    def __call__(self, periods: Sequence[Period]) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
+        key = tuple(
+            (p.start.timestamp(), np.inf if p.end is None else p.end.timestamp()) for p in periods
+        )
+        if key not in self._done:
+            self._done[key] = _time(self.events, periods)
+        return self._done[key]
 
 
 class _Measurable(Protocol):
@@ -268,34 +292,39 @@ def _combine(time: NDArray[np.int8], space: NDArray[np.int8]) -> NDArray[np.int8
 ACROSS_REPORT_M = 10_000.0
 
 
+#: ``layer/id`` of each feature of an index, ``""`` first (for index -1: none).
+_Labels = tuple[str, ...]
+
+
+def _features(labels: _Labels, which: NDArray[np.int64]) -> Codes:
+    """The ``layer/id`` of feature ``which`` per event (``""`` where -1)."""
+    return Codes((which + 1).astype(np.int32), labels)
+
+
 class _Geography:
     """The agreement's geometries as search indexes, built once per agreement version."""
 
     def __init__(self, agreement: Agreement) -> None:
         self.agreement = agreement
-        self._sites: dict[str, tuple[geodesy.SiteIndex, NDArray[np.object_]]] = {}
-        self._lines: dict[str, tuple[geodesy.LineIndex, NDArray[np.object_]]] = {}
+        self._sites: dict[str, tuple[geodesy.SiteIndex, _Labels]] = {}
+        self._lines: dict[str, tuple[geodesy.LineIndex, _Labels]] = {}
         self._regions: tuple[geodesy.ZoneIndex, NDArray[np.object_]] | None = None
-        self._zones: dict[
-            tuple[str, tuple[str, ...]], tuple[geodesy.ZoneIndex, NDArray[np.object_]]
-        ] = {}
+        self._zones: dict[tuple[str, tuple[str, ...]], tuple[geodesy.ZoneIndex, _Labels]] = {}
 
-    def sites(
-        self, key: str, sites: Sequence[Site]
-    ) -> tuple[geodesy.SiteIndex, NDArray[np.object_]]:
+    def sites(self, key: str, sites: Sequence[Site]) -> tuple[geodesy.SiteIndex, _Labels]:
         """An index of ``sites`` and their ``layer/id`` labels (``""`` first, for index -1)."""
         if key not in self._sites:
             index = geodesy.SiteIndex([s.lon for s in sites], [s.lat for s in sites])
-            labels = np.array(["", *(f"{s.layer}/{s.id}" for s in sites)], dtype=object)
+            labels = ("", *(f"{s.layer}/{s.id}" for s in sites))
             self._sites[key] = (index, labels)
         return self._sites[key]
 
-    def zone(self, ref: ZoneRef) -> tuple[geodesy.ZoneIndex, NDArray[np.object_]]:
+    def zone(self, ref: ZoneRef) -> tuple[geodesy.ZoneIndex, _Labels]:
         key = (ref.layer, ref.ids)
         if key not in self._zones:
             layer = self.agreement.layer(ref.layer)
             index = geodesy.ZoneIndex([layer.feature(i).geometry for i in ref.ids])
-            labels = np.array(["", *(f"{ref.layer}/{i}" for i in ref.ids)], dtype=object)
+            labels = ("", *(f"{ref.layer}/{i}" for i in ref.ids))
             self._zones[key] = (index, labels)
         return self._zones[key]
 
@@ -311,11 +340,11 @@ class _Geography:
             self._regions = (index, names)
         return self._regions
 
-    def line(self, layer_id: str) -> tuple[geodesy.LineIndex, NDArray[np.object_]]:
+    def line(self, layer_id: str) -> tuple[geodesy.LineIndex, _Labels]:
         if layer_id not in self._lines:
             layer = self.agreement.layer(layer_id)
             index = geodesy.LineIndex([f.geometry for f in layer.features])
-            labels = np.array(["", *(f"{layer_id}/{f.id}" for f in layer.features)], dtype=object)
+            labels = ("", *(f"{layer_id}/{f.id}" for f in layer.features))
             self._lines[layer_id] = (index, labels)
         return self._lines[layer_id]
 
@@ -330,30 +359,14 @@ def _geography(agreement: Agreement) -> _Geography:
     return geo
 
 
-def _in_zone(
-    events: Events, geo: _Geography, ref: ZoneRef
-) -> tuple[NDArray[np.int8], NDArray[np.object_]]:
+def _in_zone(events: Events, geo: _Geography, ref: ZoneRef) -> tuple[NDArray[np.int8], Codes]:
     index, labels = geo.zone(ref)
     where = index.locate(events.lon, events.lat)
     # Only whether the boundary lies within the uncertainty radius matters.
     to_edge, _ = index.distance_to_boundary(events.lon, events.lat, within_m=events.uncertainty_m)
     clear = to_edge > events.uncertainty_m
     space = np.where(clear, np.where(where >= 0, 2, 0), 1).astype(_I8)
-    return space, labels[where + 1]
-
-
-class _Membership:
-    """Membership tests on an object column, each distinct set of values tested once."""
-
-    def __init__(self, column: NDArray[np.object_]) -> None:
-        self.column = column
-        self._cache: dict[tuple[str, ...], NDArray[np.bool_]] = {}
-
-    def isin(self, wanted: Sequence[str]) -> NDArray[np.bool_]:
-        key = tuple(sorted(wanted))
-        if key not in self._cache:
-            self._cache[key] = np.isin(self.column, list(key))
-        return self._cache[key]
+    return space, _features(labels, where)
 
 
 def _leaf(
@@ -361,15 +374,15 @@ def _leaf(
     agreement: Agreement,
     events: Events,
     geo: _Geography,
-    codes: tuple[_Membership, _Membership],
+    times: _Times,
 ) -> dict[str, _Eval]:
     n = len(events)
     nan = np.full(n, np.nan)
-    blank = _filled(n, "")
+    blank = Codes.constant("", n)
     u = events.uncertainty_m
     if isinstance(term, Ceasefire):
-        concerned = codes[0].isin(term.events)
-        time, offset = _time(events, term.periods)
+        concerned = events.category.isin(term.events)
+        time, offset = times(term.periods)
         space = np.full(n, 2, dtype=_I8)
         feature, distance, searched = blank, nan, np.nan
         if term.zone is not None:
@@ -380,13 +393,13 @@ def _leaf(
             distance, which = _measure(across, events, need, ACROSS_REPORT_M)
             searched = ACROSS_REPORT_M
             if term.zone is None:
-                feature = labels[which + 1]
+                feature = _features(labels, which)
         ev = _Eval(concerned, _combine(time, space), time, offset, distance, feature=feature)
         ev.searched = searched
         return {"": ev}
     if isinstance(term, EnergyMoratorium):
-        concerned = codes[0].isin(term.events)
-        time, offset = _time(events, term.periods)
+        concerned = events.category.isin(term.events)
+        time, offset = times(term.periods)
         limit = term.radius_km * 1000.0
         out: dict[str, _Eval] = {}
         for list_id, sites in agreement.protected_sites(term).items():
@@ -395,33 +408,30 @@ def _leaf(
             # Beyond limit + u the ruling is certain whatever the exact distance.
             distance, which = _measure(site_index, events, concerned & (time > 0), limit + u)
             space = _against_limit(distance, u, limit)
-            ev = _Eval(
-                concerned, _combine(time, space), time, offset, distance, limit, labels[which + 1]
-            )
+            feature = _features(labels, which)
+            ev = _Eval(concerned, _combine(time, space), time, offset, distance, limit, feature)
             out[key] = ev
         return out
     if isinstance(term, Withdrawal):
-        concerned = codes[0].isin(("weapon_sighting",)) & codes[1].isin(term.weapon_classes)
-        time, offset = _time(events, term.periods)
+        concerned = events.category.isin(["weapon_sighting"])
+        concerned &= events.weapon_class.isin(term.weapon_classes)
+        time, offset = times(term.periods)
         limit = term.distance_km * 1000.0
         line, labels = geo.line(term.line)
         distance, which = _measure(line, events, concerned & (time > 0), limit + u)
         space = _against_limit(distance, u, limit)
-        return {
-            "": _Eval(
-                concerned, _combine(time, space), time, offset, distance, limit, labels[which + 1]
-            )
-        }
+        feature = _features(labels, which)
+        return {"": _Eval(concerned, _combine(time, space), time, offset, distance, limit, feature)}
     if isinstance(term, Window):
-        concerned = codes[0].isin(term.events)
-        time, offset = _time(events, term.periods)
+        concerned = events.category.isin(term.events)
+        time, offset = times(term.periods)
         if term.site is not None and term.radius_km is not None:
             (sites,) = agreement.protected_sites(term).values()
             site_index, labels = geo.sites(term.id, sites)
             limit = term.radius_km * 1000.0
             distance, which = _measure(site_index, events, concerned & (time > 0), limit + u)
             space = _against_limit(distance, u, limit)
-            feature = _filled(n, f"{term.site.layer}/{term.site.id}")
+            feature = Codes.constant(f"{term.site.layer}/{term.site.id}", n)
             return {
                 "": _Eval(concerned, _combine(time, space), time, offset, distance, limit, feature)
             }
@@ -462,8 +472,8 @@ def evaluate(agreement: Agreement, events: Events) -> Results:
     """Rule on every event against every term of ``agreement`` (this version, as given)."""
     n = len(events)
     geo = _geography(agreement)
-    codes = (_Membership(events.category), _Membership(events.weapon_class))
     done: dict[str, dict[str, _Eval]] = {}
+    times = _Times(events)
 
     def term_eval(term: Term) -> dict[str, _Eval]:
         if term.id not in done:
@@ -471,47 +481,56 @@ def evaluate(agreement: Agreement, events: Events) -> Results:
                 kids = [term_eval(agreement.term(c)) for c in term.children]
                 done[term.id] = _composite(term, kids, n)
             else:
-                done[term.id] = _leaf(term, agreement, events, geo, codes)
+                done[term.id] = _leaf(term, agreement, events, geo, times)
         return done[term.id]
 
-    # Columns are gathered per (term, list) and joined once; the columns that are
-    # constant per (term, list) are repeated from one small array, not built per row.
-    cols: dict[str, list[NDArray[Any]]] = {name: [] for name in _DTYPES}
-    group_terms: list[str] = []
-    group_lists: list[str] = []
-    sizes: list[int] = []
-    for term in agreement.terms:
-        for list_id, ev in term_eval(term).items():
-            idx = np.flatnonzero(ev.concerned)
-            k = len(idx)
-            group_terms.append(term.id)
-            group_lists.append(list_id)
-            sizes.append(k)
-            cols["event"].append(idx.astype(np.int64))
-            cols["status"].append(ev.status[idx])
-            cols["time_status"].append(ev.time_status[idx])
-            cols["distance_m"].append(ev.distance[idx])
-            cols["limit_m"].append(np.full(k, ev.limit))
-            cols["uncertainty_m"].append(events.uncertainty_m[idx])
-            cols["feature"].append(ev.feature[idx] if len(ev.feature) else _filled(k, ""))
-            cols["time_offset_s"].append(ev.offset[idx])
-            cols["searched_m"].append(
-                np.full(k, ev.searched)
-                if np.isnan(ev.limit)
-                else ev.limit + events.uncertainty_m[idx]
-            )
+    # Each (term, list) fills its rows of columns allocated once; the columns that
+    # are constant per (term, list) are codes into a small table, not a value per row.
+    groups = [
+        (term.id, list_id, ev, np.flatnonzero(ev.concerned))
+        for term in agreement.terms
+        for list_id, ev in term_eval(term).items()
+    ]
+    sizes = [len(idx) for *_, idx in groups]
     total = sum(sizes)
-    joined = {
-        name: np.concatenate(parts) if parts else np.empty(0, dtype=_DTYPES[name])
-        for name, parts in cols.items()
-        if name not in ("agreement_id", "version", "term_id", "list_id")
+    cols: dict[str, NDArray[Any]] = {
+        name: np.empty(total, dtype=kind)
+        for name, kind in _DTYPES.items()
+        if kind is not Codes and name != "version"
     }
+    feature = np.empty(total, dtype=np.int32)
+    labels: list[str] = []
+    u = events.uncertainty_m
+    at = 0
+    for (_, _, ev, idx), k in zip(groups, sizes, strict=True):
+        rows = slice(at, at + k)
+        at += k
+        cols["event"][rows] = idx
+        np.take(ev.status, idx, out=cols["status"][rows])
+        np.take(ev.time_status, idx, out=cols["time_status"][rows])
+        np.take(ev.distance, idx, out=cols["distance_m"][rows])
+        cols["limit_m"][rows] = ev.limit
+        np.take(u, idx, out=cols["uncertainty_m"][rows])
+        np.take(ev.offset, idx, out=cols["time_offset_s"][rows])
+        if np.isnan(ev.limit):
+            cols["searched_m"][rows] = ev.searched
+        else:
+            np.add(cols["uncertainty_m"][rows], ev.limit, out=cols["searched_m"][rows])
+        if len(ev.feature):
+            np.take(ev.feature.codes, idx, out=feature[rows])
+            feature[rows] += len(labels)
+            labels.extend(ev.feature.values)
+        else:
+            feature[rows] = len(labels)
+            labels.append("")
+    group = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     return Results(
-        agreement_id=_filled(total, agreement.id),
+        agreement_id=Codes.constant(agreement.id, total),
         version=np.full(total, agreement.version, dtype=np.int64),
-        term_id=np.repeat(np.array(group_terms, dtype=object), sizes),
-        list_id=np.repeat(np.array(group_lists, dtype=object), sizes),
-        **joined,
+        term_id=Codes(group, tuple(g[0] for g in groups)),
+        list_id=Codes(group, tuple(g[1] for g in groups)),
+        feature=Codes(feature, tuple(labels)),
+        **cols,
     )
 
 

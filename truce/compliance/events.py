@@ -11,13 +11,15 @@ the vectorised evaluation never touches a Python object per event.
 * ``start``, ``end`` (POSIX seconds, half-open ``[start, end)``): the record's
   time spec as an interval (:meth:`truce.records.common.TimeSpec.interval`),
   so a time given to the hour covers that hour;
-* ``category`` and ``weapon_class`` (``""`` when none);
+* ``category`` and ``weapon_class`` (``""`` when none), held as :class:`Codes`
+  — integer codes into the column's distinct values, like a pandas
+  ``Categorical`` — so a membership test is one table lookup per event;
 * the record's ``record_id``, ``seq`` and ``kind``.
 
 Example::
 
     events = Events.from_records(mission.store.scan(kinds=EVENT_KINDS))
-    len(events), events.category[:3]
+    len(events), events.category.labels()[:3]
 """
 
 from __future__ import annotations
@@ -34,10 +36,62 @@ from truce.records.common import BearingLocation, Location, TimeSpec
 from truce.records.observation import Observation
 from truce.store import StoredRecord
 
-__all__ = ["EVENT_KINDS", "Events"]
+__all__ = ["EVENT_KINDS", "Codes", "Events"]
 
 #: The record types that describe an event.
 EVENT_KINDS: tuple[str, ...] = ("observation", "allegation")
+
+
+@dataclass(frozen=True, eq=False)
+class Codes:
+    """A column of strings as codes: ``values[codes[i]]`` is row ``i``'s string.
+
+    ``values`` are distinct when built by :meth:`of`; after :meth:`concat` a
+    value may appear more than once (every method still holds).
+    """
+
+    codes: NDArray[np.int32]
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, column: Iterable[str]) -> Codes:
+        """Codes of a column of strings (values in order of first appearance)."""
+        index: dict[str, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in column]
+        return cls(np.asarray(codes, dtype=np.int32), tuple(index))
+
+    @classmethod
+    def constant(cls, value: str, n: int) -> Codes:
+        """``n`` rows of one value."""
+        return cls(np.zeros(n, dtype=np.int32), (value,))
+
+    @classmethod
+    def concat(cls, parts: Sequence[Codes]) -> Codes:
+        """The rows of ``parts`` one after the other (values may then repeat)."""
+        offsets = np.cumsum([0] + [len(p.values) for p in parts])
+        codes = [p.codes + np.int32(o) for p, o in zip(parts, offsets.tolist(), strict=False)]
+        values = tuple(v for p in parts for v in p.values)
+        return cls(np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32), values)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: NDArray[np.int64] | NDArray[np.bool_] | slice) -> Codes:
+        return Codes(self.codes[index], self.values)
+
+    def labels(self) -> NDArray[np.object_]:
+        """The column as an object array of strings."""
+        values = np.empty(len(self.values), dtype=object)
+        values[:] = self.values
+        out: NDArray[np.object_] = values[self.codes]
+        return out
+
+    def isin(self, wanted: Iterable[str]) -> NDArray[np.bool_]:
+        """Whether each row's string is one of ``wanted``."""
+        wanted = set(wanted)
+        table = np.array([v in wanted for v in self.values] + [False], dtype=bool)
+        out: NDArray[np.bool_] = table[self.codes]
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,8 +101,8 @@ class Events:
     record_id: NDArray[np.object_]
     seq: NDArray[np.int64]
     kind: NDArray[np.object_]
-    category: NDArray[np.object_]
-    weapon_class: NDArray[np.object_]
+    category: Codes
+    weapon_class: Codes
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
     uncertainty_m: NDArray[np.float64]
@@ -93,8 +147,8 @@ class Events:
             record_id=np.asarray(record_id, dtype=object),
             seq=np.asarray(seq, dtype=np.int64),
             kind=np.asarray(kind, dtype=object),
-            category=np.asarray(category, dtype=object),
-            weapon_class=np.asarray(weapon_class, dtype=object),
+            category=Codes.of(category),
+            weapon_class=Codes.of(weapon_class),
             lon=np.asarray(lon, dtype=np.float64),
             lat=np.asarray(lat, dtype=np.float64),
             uncertainty_m=np.asarray(uncertainty_m, dtype=np.float64),

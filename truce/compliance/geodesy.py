@@ -57,6 +57,16 @@ pairs are then filtered per event. Without ``within_m``, the bound D of an event
 is its exact distance to the anchor (a vertex) of the chunk nearest, in the
 plane, to its cell: a real distance, so the search is exact, but its box is as
 large as that distance. ``within_m`` is the fast path.
+
+**Coarse grid.** Once an index has been asked about enough events with a
+bound (``within_m`` under 50 km), it measures once the distance from the
+centre of every cell of a ~2 km lon/lat grid over its features (grown by
+50 km) and keeps, per cell, a lower bound for any point of the cell (the
+centre's distance less the most a point of the cell can be from its centre;
+proof in ``_Grid``). An event whose cell's bound exceeds its ``within_m`` is
+answered ``(inf, -1)`` at once — exactly what the search would answer, since
+its distance certainly exceeds ``within_m``. The grid changes no result, only
+how soon far events are set aside.
 """
 
 from __future__ import annotations
@@ -73,6 +83,8 @@ from numpy.typing import ArrayLike, NDArray
 from truce.compliance._geosearch import (
     _BATCH,
     _CHUNK,
+    _GRID_CAP_M,
+    _GRID_MIN_EVENTS,
     _M_MIN,
     GEOD,
     MAX_SEGMENT_DEG,
@@ -80,6 +92,7 @@ from truce.compliance._geosearch import (
     _best_first,
     _ecef,
     _extent,
+    _Grid,
     _grid_pairs,
     _heads,
     _least,
@@ -117,6 +130,7 @@ class _Nearest(ABC):
     """
 
     _owners: int
+    _grid: _Grid | None = None  # built on first use by enough events (see "Coarse grid")
     _anchor_is_element = False  # is a chunk's anchor distance an element's exact distance?
 
     def _init_chunks(
@@ -182,6 +196,34 @@ class _Nearest(ABC):
         return dist, which
 
     def _batch(self, x: _F8, y: _F8, w: _F8) -> tuple[_F8, _I8]:
+        grid = self._grid_for(w)
+        if grid is None:
+            return self._search(x, y, w)
+        # Certainly farther than asked (the grid's bound exceeds w): (inf, -1).
+        near = np.flatnonzero(grid.lb[grid.cells(x, y)] <= w)
+        if near.size == len(x):
+            return self._search(x, y, w)
+        dist = np.full(len(x), np.inf)
+        which = np.full(len(x), -1, dtype=np.int64)
+        if near.size:
+            dist[near], which[near] = self._search(x[near], y[near], w[near])
+        return dist, which
+
+    def _grid_for(self, w: _F8) -> _Grid | None:
+        """The coarse grid, built once enough bounded events have been asked about
+        (None before: see the module docstring, "Coarse grid")."""
+        if self._grid is None and int((w < _GRID_CAP_M).sum()) >= _GRID_MIN_EVENTS:
+            self._grid = _Grid.build(self._total, self._grid_distance)
+        return self._grid
+
+    def _grid_distance(self, x: _F8, y: _F8, within: float) -> _F8:
+        d = np.full(len(x), np.inf)
+        for s in range(0, len(x), _BATCH):
+            part = slice(s, s + _BATCH)
+            d[part] = self._search(x[part], y[part], np.full(len(x[part]), within))[0]
+        return d
+
+    def _search(self, x: _F8, y: _F8, w: _F8) -> tuple[_F8, _I8]:
         limit = w.copy()
         seed = np.full(len(x), -1, dtype=np.int64)
         seed_d = np.full(len(x), np.inf)
