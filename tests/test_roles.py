@@ -1,46 +1,49 @@
-"""The role table: every role x record type, from the one table in truce.roles."""
+"""The authorisation matrix: every role x every operation, from the one table in truce.roles.
+
+Each operation is done through the facade by a key of each role: submitted
+records go through :meth:`Mission.check` (intake, storing nothing), reads
+through the facade's read methods. Allowed means no AuthError (a later rule of
+the operation may still refuse the particular record); denied means AuthError.
+"""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from truce.errors import AuthError
-from truce.keys import ROLES
+from tests.conftest import Actors, allegation, observation, seeded
+from tests.records import _examples as ex
+from tests.workflow.conftest import Case, approved_finding, make_case
+from truce.errors import AuthError, Error
+from truce.keys import ROLES, Signer
+from truce.mission import Mission
 from truce.records import RECORD_TYPES
-from truce.roles import MAY_SUBMIT, check_may_submit
-
-EXPECTED_ALLOWED = {
-    ("admin", "key"),
-    ("admin", "agreement"),
-    ("monitor", "observation"),
-    ("monitor", "coverage"),
-    ("monitor", "evidence"),
-    ("monitor", "correction"),
-    ("intake", "observation"),
-    ("intake", "coverage"),
-    ("intake", "evidence"),
-    ("analyst", "finding"),
-    ("analyst", "correction"),
-    ("analyst", "evidence"),
-    ("approver", "finding"),
-    ("approver", "correction"),
-    ("party", "allegation"),
-    ("party", "correspondence"),
-    ("party", "evidence"),
-    ("party", "correction"),
-}
+from truce.roles import MAY_SUBMIT, OPERATIONS, check_may_submit
+from truce.workflow.visibility import Reader
 
 
-def test_table_covers_every_role_and_known_types() -> None:
+def test_table_covers_every_role_and_record_type() -> None:
     assert set(MAY_SUBMIT) == set(ROLES)
-    for kinds in MAY_SUBMIT.values():
-        assert kinds <= set(RECORD_TYPES)
+    kinds = {op.kind for op in OPERATIONS if op.kind is not None}
+    assert kinds == set(RECORD_TYPES)  # every record type has its operation
+    assert len({op.name for op in OPERATIONS}) == len(OPERATIONS)
+    for op in OPERATIONS:
+        assert op.roles <= set(ROLES), op.name
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("kind", sorted(RECORD_TYPES))
-def test_matrix(role: str, kind: str) -> None:
-    if (role, kind) in EXPECTED_ALLOWED:
+def test_separation_of_duties() -> None:
+    for role, kinds in MAY_SUBMIT.items():
+        assert not {"allegation", "finding"} <= kinds, role  # who files never rules
+        assert not {"finding", "approval"} <= kinds, role  # who drafts never approves
+    assert not {"allegation", "finding", "approval"} & MAY_SUBMIT["monitor"]
+
+
+@pytest.mark.parametrize(("role", "kind"), list(itertools.product(ROLES, sorted(RECORD_TYPES))))
+def test_check_may_submit_follows_the_table(role: str, kind: str) -> None:
+    if kind in MAY_SUBMIT[role]:
         check_may_submit(role, kind, keyid="0" * 32)
     else:
         with pytest.raises(AuthError) as exc:
@@ -48,9 +51,118 @@ def test_matrix(role: str, kind: str) -> None:
         assert exc.value.keyid == "0" * 32
 
 
-def test_no_role_both_files_allegations_and_rules_on_them() -> None:
-    # Separation of duties: whoever files claims never drafts findings, and monitors do neither.
-    for role, kinds in MAY_SUBMIT.items():
-        assert not {"allegation", "finding"} <= kinds, role
-    assert "allegation" not in MAY_SUBMIT["monitor"]
-    assert "finding" not in MAY_SUBMIT["monitor"]
+def _bodies(case: Case, role: str) -> dict[str, dict[str, Any]]:
+    """A record of each kind that a key of ``role`` could sign (party keys are party A)."""
+    own = case.allegation if role == "party" else case.observation
+    return {
+        "observation": observation(signed_at="2025-03-20T07:00:00Z"),
+        "coverage": ex.patrol_track(),
+        "evidence": ex.evidence(),
+        "allegation": allegation(signed_at="2025-03-21T09:00:00Z"),
+        "allegation_step": {"allegation": case.allegation, "state": "acknowledged"},
+        "verification_task": {
+            "allegation": case.allegation,
+            "task": "camera_review",
+            "detail": "Review camera C-12.",
+        },
+        "finding": {
+            "allegations": [case.allegation],
+            "term": {"id": "moratorium.energy", "agreement_version": 1},
+            "certainty": "possible",
+            "outcome": "breach",
+            "attribution": {"status": "not_attributed", "reason": "unknown"},
+            "summary": "Matrix draft.",
+        },
+        "approval": {"finding": _draft(case), "decision": "approved", "reply_window_days": 7},
+        "reply": {"finding": _approved(case), "party": "A", "body": "Noted."},
+        "correction": {"supersedes": own, "reason": "matrix"},
+        "correspondence": ex.correspondence(from_party="A", to_party="B"),
+        "key": ex.key_enrol(),
+        "agreement": ex.agreement(),
+    }
+
+
+_CACHE: dict[int, dict[str, str]] = {}
+
+
+@pytest.fixture
+def case(mission: Mission, actors: Actors) -> Case:
+    return make_case(mission, actors)
+
+
+def _draft(case: Case) -> str:
+    made = _CACHE.setdefault(id(case), {})
+    if "draft" not in made:
+        made["draft"] = case.mission.draft_finding(
+            case.actors.analyst,
+            allegations=[case.allegation],
+            term=("moratorium.energy", 1),
+            certainty="possible",
+            outcome="breach",
+            summary="Waiting for approval.",
+            not_attributed="unknown",
+        ).record_id
+    return made["draft"]
+
+
+def _approved(case: Case) -> str:
+    made = _CACHE.setdefault(id(case), {})
+    if "approved" not in made:
+        made["approved"] = approved_finding(case)
+    return made["approved"]
+
+
+def _signer(case: Case, role: str) -> Signer:
+    a: Actors = case.actors
+    known = {
+        "admin": a.admin,
+        "monitor": a.monitor,
+        "analyst": a.analyst,
+        "approver": case.approver,
+        "party": a.party_a,
+    }
+    if role in known:
+        return known[role]
+    signer = seeded(f"{role}-matrix")
+    case.mission.enrol_key(signer.public_key, principal=signer.principal, role=role)
+    return signer
+
+
+def _reader(role: str) -> Reader:
+    return Reader(role, "A" if role == "party" else None)
+
+
+@pytest.mark.parametrize(
+    ("role", "op"),
+    list(itertools.product(ROLES, OPERATIONS)),
+    ids=[f"{r}-{o.name}" for r, o in itertools.product(ROLES, OPERATIONS)],
+)
+def test_authorisation_matrix(case: Case, role: str, op: Any) -> None:
+    m = case.mission
+    action: Callable[[], object]
+    if op.kind is not None:
+        signer = _signer(case, role)
+        body = _bodies(case, role)[op.kind]
+        record = m.new_record(op.kind, {k: v for k, v in body.items() if k != "type"})
+        action = lambda: m.check([m.sign(record, signer)])  # noqa: E731
+    elif op.name == "record.read":
+        target = _approved(case)
+        action = lambda: m.read(target, _reader(role))  # noqa: E731
+    elif op.name == "workflow.read":
+        action = lambda: m.notifications("A", reader=_reader(role))  # noqa: E731
+    else:
+        assert op.name == "workflow.queue"
+        action = lambda: list(m.allegation_states(reader=_reader(role)))  # noqa: E731
+    size = m.store.size()
+    if role in op.roles:
+        try:
+            action()
+        except AuthError as exc:  # pragma: no cover - the failure message
+            pytest.fail(f"{role} was refused {op.name}: {exc}")
+        except Error:
+            pass  # allowed; a rule of the operation refused this particular record
+    else:
+        with pytest.raises(AuthError):
+            action()
+    if op.kind is not None:
+        assert m.store.size() == size  # check() stores nothing

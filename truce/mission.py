@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from truce.agreement import Agreement, AgreementDiff, diff, load_agreement
 from truce.agreement.book import AgreementBook, VersionInfo
+from truce.casework import Casework
 from truce.compliance import engine as compliance_engine
 from truce.compliance.engine import RunReport
 from truce.envelopes import Envelope, canonical_json, sign_payload
@@ -74,8 +75,12 @@ def _slug(name: str) -> str:
     return slug if len(slug) >= 2 else f"{slug}-mission"
 
 
-class Mission:
-    """A monitoring mission: its store, its agreement versions, its keys."""
+class Mission(Casework):
+    """A monitoring mission: its store, its agreement versions, its keys.
+
+    The verification workflow's operations (allegation steps, findings,
+    approvals, replies, histories) come from :class:`truce.casework.Casework`.
+    """
 
     def __init__(
         self,

@@ -224,6 +224,38 @@ def agreement(**extra: Any) -> dict[str, Any]:
 
 
 #: One valid payload per record type (and coverage kind).
+def allegation_step(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(type="allegation_step", allegation=H1, state="not_confirmed", reason="no_access"),
+        extra,
+    )
+
+
+def verification_task(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(
+            type="verification_task",
+            allegation=H1,
+            task="evidence_request",
+            detail="Send the original photos.",
+            due="2025-03-27T00:00:00Z",
+        ),
+        extra,
+    )
+
+
+def approval(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(type="approval", finding=H1, decision="approved", reply_window_days=7), extra
+    )
+
+
+def reply(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(type="reply", finding=H1, party="B", body="We deny it.", language="en"), extra
+    )
+
+
 VALID = {
     "observation": observation,
     "patrol_track": patrol_track,
@@ -236,6 +268,10 @@ VALID = {
     "correspondence": correspondence,
     "key": key_enrol,
     "agreement": agreement,
+    "allegation_step": allegation_step,
+    "verification_task": verification_task,
+    "approval": approval,
+    "reply": reply,
 }
 
 

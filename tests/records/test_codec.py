@@ -41,6 +41,10 @@ def test_record_types_are_keyed_by_their_type_literal() -> None:
             "correspondence",
             "key",
             "agreement",
+            "allegation_step",
+            "verification_task",
+            "approval",
+            "reply",
         ]
     )
 

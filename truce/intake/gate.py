@@ -30,6 +30,7 @@ from truce.agreement.book import AgreementBook
 from truce.blobs import check_blobs
 from truce.envelopes import MAX_PAYLOAD_BYTES, RECORD_PAYLOAD_TYPE, Envelope
 from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
+from truce.intake.workflow import Related, check_workflow
 from truce.keys import apply_key_event, verify_signature
 from truce.records import (
     AgreementVersion,
@@ -286,6 +287,10 @@ class Gate:
             raise Conflict(f"record {rid} appears twice in the batch", existing={"record_id": rid})
         seq = batch.base + len(batch.records)
         updates = self._check_record(record, signer, batch, seq)
+        related = Related(
+            self._store, batch.records, batch.base, lambda k: self._lookup_key(k, batch)
+        )
+        check_workflow(record, signer, related, now, self._agreements)
         new = NewRecord(
             record_id=rid,
             kind=record.type,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from truce.records.agreement import AgreementVersion
 from truce.records.allegation import Allegation, Claim, Facility
+from truce.records.approval import Approval
 from truce.records.codec import RECORD_TYPES, Record, loc_to_path, parse_record, to_payload_dict
 from truce.records.common import (
     BearingLocation,
@@ -43,18 +44,33 @@ from truce.records.header import RecordHeader
 from truce.records.index import event_time, sealed_paths, subject, summary
 from truce.records.key import KeyEvent
 from truce.records.observation import SEALABLE_PATHS, Observation, ObservedBy, Weapon
+from truce.records.reply import Reply
 from truce.records.timecheck import DEFAULT_SKEW, check_not_future, future_times, times_to_check
+from truce.records.verification import (
+    OUTCOME_REASONS,
+    OUTCOMES,
+    STEP_STATES,
+    TASK_KINDS,
+    AllegationStep,
+    VerificationTask,
+)
 from truce.records.vocabulary import EVENT_CATEGORIES, EVENT_SUBTYPES, WEAPON_CLASSES
 
 __all__ = [
     "DEFAULT_SKEW",
     "EVENT_CATEGORIES",
     "EVENT_SUBTYPES",
+    "OUTCOMES",
+    "OUTCOME_REASONS",
     "RECORD_TYPES",
     "SEALABLE_PATHS",
+    "STEP_STATES",
+    "TASK_KINDS",
     "WEAPON_CLASSES",
     "AgreementVersion",
     "Allegation",
+    "AllegationStep",
+    "Approval",
     "Attributed",
     "BearingLocation",
     "Claim",
@@ -72,10 +88,12 @@ __all__ = [
     "PointLocation",
     "Record",
     "RecordHeader",
+    "Reply",
     "TermRef",
     "TimeInterval",
     "TimeSpec",
     "TrackPoint",
+    "VerificationTask",
     "Weapon",
     "check_not_future",
     "event_time",

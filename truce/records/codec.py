@@ -29,6 +29,7 @@ from pydantic_core import ValidationError as PydanticValidationError
 from truce.errors import FieldError, ValidationError
 from truce.records.agreement import AgreementVersion
 from truce.records.allegation import Allegation
+from truce.records.approval import Approval
 from truce.records.common import format_utc
 from truce.records.correction import Correction
 from truce.records.correspondence import Correspondence
@@ -38,6 +39,8 @@ from truce.records.finding import Finding
 from truce.records.header import RecordHeader
 from truce.records.key import KeyEvent
 from truce.records.observation import Observation
+from truce.records.reply import Reply
+from truce.records.verification import AllegationStep, VerificationTask
 
 __all__ = [
     "RECORD_TYPES",
@@ -57,7 +60,11 @@ Record: TypeAlias = Annotated[
     | Evidence
     | Correspondence
     | KeyEvent
-    | AgreementVersion,
+    | AgreementVersion
+    | AllegationStep
+    | VerificationTask
+    | Approval
+    | Reply,
     Field(discriminator="type"),
 ]
 
@@ -73,6 +80,10 @@ RECORD_TYPES: Mapping[str, type[RecordHeader]] = types.MappingProxyType(
         "correspondence": Correspondence,
         "key": KeyEvent,
         "agreement": AgreementVersion,
+        "allegation_step": AllegationStep,
+        "verification_task": VerificationTask,
+        "approval": Approval,
+        "reply": Reply,
     }
 )
 

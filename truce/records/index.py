@@ -9,6 +9,7 @@ from datetime import datetime
 
 from truce.records.agreement import AgreementVersion
 from truce.records.allegation import Allegation
+from truce.records.approval import Approval
 from truce.records.common import BearingLocation, Location, TimeSpec
 from truce.records.correction import Correction
 from truce.records.correspondence import Correspondence
@@ -18,6 +19,8 @@ from truce.records.finding import Attributed, Finding
 from truce.records.header import RecordHeader
 from truce.records.key import KeyEvent
 from truce.records.observation import Observation
+from truce.records.reply import Reply
+from truce.records.verification import AllegationStep, VerificationTask
 
 __all__ = ["SUMMARY_MAX", "event_time", "sealed_paths", "subject", "summary"]
 
@@ -54,7 +57,9 @@ def subject(record: RecordHeader) -> str | None:
 
     Guarantees: key -> ``keyid``; agreement -> ``agreement_id@version``;
     correction -> the superseded record id; finding -> its first allegation,
-    else its first observation; correspondence -> ``in_reply_to``; others -> None.
+    else its first observation; correspondence -> ``in_reply_to``;
+    allegation_step, verification_task -> the allegation; approval, reply ->
+    the finding; others -> None.
     """
     if isinstance(record, KeyEvent):
         return record.keyid
@@ -67,6 +72,10 @@ def subject(record: RecordHeader) -> str | None:
         return refs[0] if refs else None
     if isinstance(record, Correspondence):
         return record.in_reply_to
+    if isinstance(record, AllegationStep | VerificationTask):
+        return record.allegation
+    if isinstance(record, Approval | Reply):
+        return record.finding
     return None
 
 
@@ -195,6 +204,16 @@ def _body(record: RecordHeader, hide_sealed: bool) -> str:
         return f"key {record.action} {record.keyid}{who}"
     if isinstance(record, AgreementVersion):
         return f"agreement {record.agreement_id} version {record.version}"
+    if isinstance(record, AllegationStep):
+        why = f" ({record.reason})" if record.reason else ""
+        return f"allegation {record.allegation[:12]} {record.state}{why}"
+    if isinstance(record, VerificationTask):
+        return f"task {record.task} for allegation {record.allegation[:12]}: {record.detail}"
+    if isinstance(record, Approval):
+        window = f", reply within {record.reply_window_days} d" if record.reply_window_days else ""
+        return f"finding {record.finding[:12]} {record.decision}{window}"
+    if isinstance(record, Reply):
+        return f"reply of {record.party} to finding {record.finding[:12]}"
     return type(record).__name__
 
 

@@ -1,0 +1,281 @@
+"""The verification workflow's operations on :class:`truce.mission.Mission`.
+
+A mixin, so that the one facade stays one class while ``mission.py`` stays
+small: each method signs a workflow record with the caller's key and submits
+it (intake enforces the rules of :mod:`truce.workflow`), or reads the
+workflow's state back from the store.
+
+Example::
+
+    receipt = mission.step_allegation(ref, "acknowledged", analyst)
+    mission.draft_finding(analyst, allegations=[ref], term=("moratorium.energy", 1),
+                          certainty="confirmed", outcome="breach",
+                          summary="...", not_attributed="two sources not available")
+    mission.decide_finding(finding_ref, approver, reply_window_days=7)
+    mission.history(ref).to_dict()
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from truce.errors import AuthError, NotFound, ValidationError
+from truce.intake.gate import Receipt
+from truce.keys import Signer
+from truce.records import Allegation, Finding, Record, format_utc, parse_record
+from truce.roles import check_may
+from truce.store import KeyState, Store, StoredRecord
+from truce.views import RecordView
+from truce.workflow import History, Linked, finding_state
+from truce.workflow.history import build_history, cites
+from truce.workflow.visibility import Published, Reader, may_see, redact
+
+if TYPE_CHECKING:
+    from truce.workflow.findings import FindingState
+
+__all__ = ["Casework"]
+
+
+class Casework:
+    """Allegation steps, verification tasks, findings, approvals, replies, histories."""
+
+    store: Store
+    clock: Callable[[], datetime]
+
+    # Provided by Mission.
+    new_record: Callable[..., dict[str, Any]]
+    submit_record: Callable[[Mapping[str, Any], Signer], Receipt]
+    _signer_of: Callable[[str], KeyState]
+    _view: Callable[..., RecordView]
+
+    # -- writing ---------------------------------------------------------------
+
+    def step_allegation(
+        self,
+        ref: str,
+        state: str,
+        signer: Signer,
+        *,
+        reason: str | None = None,
+        finding: str | None = None,
+        comment: str | None = None,
+    ) -> Receipt:
+        """Move an allegation to ``state`` (see :mod:`truce.workflow.lifecycle`)."""
+        body: dict[str, Any] = {"allegation": self._full(ref), "state": state}
+        body |= _given(reason=reason, comment=comment)
+        if finding is not None:
+            body["finding"] = self._full(finding)
+        return self.submit_record(self.new_record("allegation_step", body), signer)
+
+    def add_task(
+        self, ref: str, task: str, detail: str, signer: Signer, *, due: datetime | None = None
+    ) -> Receipt:
+        """Record a verification task for an allegation under verification."""
+        body: dict[str, Any] = {"allegation": self._full(ref), "task": task, "detail": detail}
+        if due is not None:
+            body["due"] = format_utc(due)
+        return self.submit_record(self.new_record("verification_task", body), signer)
+
+    def draft_finding(
+        self,
+        signer: Signer,
+        *,
+        term: tuple[str, int],
+        certainty: str,
+        outcome: str,
+        summary: str,
+        allegations: Sequence[str] = (),
+        observations: Sequence[str] = (),
+        attributed_to: str | None = None,
+        basis: str | None = None,
+        not_attributed: str | None = None,
+    ) -> Receipt:
+        """Draft a finding; it is the mission's ruling only once another person approves it."""
+        if (attributed_to is None) == (not_attributed is None):
+            raise ValidationError(
+                "give either attributed_to (with basis) or not_attributed (the reason)",
+                field="attribution",
+            )
+        attribution: dict[str, Any]
+        if attributed_to is not None:
+            attribution = {"status": "attributed", "party": attributed_to, "basis": basis or ""}
+        else:
+            attribution = {"status": "not_attributed", "reason": not_attributed}
+        body = {
+            "allegations": [self._full(r) for r in allegations],
+            "observations": [self._full(r) for r in observations],
+            "term": {"id": term[0], "agreement_version": term[1]},
+            "certainty": certainty,
+            "outcome": outcome,
+            "attribution": attribution,
+            "summary": summary,
+        }
+        return self.submit_record(self.new_record("finding", body), signer)
+
+    def decide_finding(
+        self,
+        ref: str,
+        signer: Signer,
+        *,
+        reply_window_days: int | None = None,
+        returned: str | None = None,
+    ) -> Receipt:
+        """Approve a drafted finding (opening the reply window) or return it with a reason."""
+        body: dict[str, Any] = {"finding": self._full(ref)}
+        if returned is not None:
+            body |= {"decision": "returned", "reason": returned}
+        else:
+            body |= {"decision": "approved", "reply_window_days": reply_window_days}
+        return self.submit_record(self.new_record("approval", body), signer)
+
+    def reply_to_finding(self, ref: str, signer: Signer, body: str, *, party: str) -> Receipt:
+        """A party's reply to an approved finding, before its deadline."""
+        record = {"finding": self._full(ref), "party": party, "body": body}
+        return self.submit_record(self.new_record("reply", record), signer)
+
+    # -- reading ---------------------------------------------------------------
+
+    def history(self, ref: str, *, reader: Reader | None = None) -> History:
+        """A record's full history from the store's indexes (see :mod:`truce.workflow.history`)."""
+        stored = self.store.resolve(ref)
+        if reader is not None:
+            self._require_visible(reader, stored)
+        target = self._linked(stored)
+        about = [self._linked(s) for s in self.store.scan(subject=stored.record_id)]
+        if stored.kind in ("allegation", "observation"):
+            about += [
+                self._linked(s)
+                for s in self.store.scan(kinds=["finding"])
+                if cites(parse_record(s.payload), stored.record_id)
+            ]
+        corrections = [
+            self._linked(c)
+            for x in about
+            for c in self.store.scan(kinds=["correction"], subject=x.record_id)
+        ]
+        found = build_history(target, [*about, *corrections])
+        if reader is None:
+            return found
+        state = self._published()
+        events = found.events
+        visible = tuple(
+            e for e in events if may_see(reader, e.record_id, self._record(e.record_id), state)
+        )
+        return History(
+            found.record_id, found.kind, visible, found.corrected_by, found.state, found.finding
+        )
+
+    def read(self, ref: str, reader: Reader) -> RecordView:
+        """One record as ``reader`` may see it; AuthError if it may not."""
+        stored = self.store.resolve(ref)
+        record = self._require_visible(reader, stored)
+        view = self._view(stored)
+        if reader.role in ("analyst", "approver", "admin"):
+            return view
+        payload = redact(reader, record, json.loads(stored.payload))
+        # The signed envelope would reveal what was withheld: not shown outside the mission.
+        return replace(view, record=payload, envelope={}, compliance=())
+
+    def allegation_states(self, *, reader: Reader) -> Iterator[dict[str, Any]]:
+        """The analysts' queue: every allegation with its parties and lifecycle state."""
+        check_may(reader.role, "workflow.queue")
+        for stored in self.store.scan(kinds=["allegation"]):
+            record = parse_record(stored.payload)
+            assert isinstance(record, Allegation)
+            steps = self.history(stored.record_id)
+            yield {
+                "record_id": stored.record_id,
+                "party": record.party,
+                "against": record.against,
+                "category": record.claim.category,
+                "state": steps.state,
+                "synthetic": stored.synthetic,
+            }
+
+    def notifications(self, party: str, *, reader: Reader) -> list[dict[str, Any]]:
+        """Approved findings as ``party`` is notified of them: when, and until when to reply.
+
+        Both parties get the same list with the same instants (parity). A party
+        reads its own notifications; the mission reads any party's.
+        """
+        check_may(reader.role, "workflow.read")
+        if not party:
+            raise ValidationError("name a party", field="party")
+        if reader.role == "party" and reader.party != party:
+            raise AuthError(f"party {reader.party} may not read party {party}'s notifications")
+        out = []
+        for stored in self.store.scan(kinds=["finding"]):
+            state = self._finding_state(stored)
+            if state.status != "approved":
+                continue
+            assert state.notified_at is not None and state.reply_by is not None
+            out.append(
+                {
+                    "finding": stored.record_id,
+                    "notified_at": format_utc(state.notified_at),
+                    "reply_by": format_utc(state.reply_by),
+                    "replied": party in state.replies,
+                }
+            )
+        return out
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _full(self, ref: str) -> str:
+        try:
+            return self.store.resolve(ref).record_id
+        except NotFound:
+            raise ValidationError(f"no record {ref}", field="ref") from None
+
+    def _record(self, ref: str) -> Record:
+        return parse_record(self.store.get(ref).payload)
+
+    def _linked(self, stored: StoredRecord) -> Linked:
+        key = self._signer_of(stored.keyid)
+        record: Record = parse_record(stored.payload)
+        return Linked(stored.record_id, record, stored.keyid, key.principal, stored.seq)
+
+    def _finding_state(self, stored: StoredRecord) -> FindingState:
+        about = self.store.scan(subject=stored.record_id, kinds=["approval", "reply"])
+        linked = [self._linked(s) for s in about if not self._superseded(s.record_id)]
+        approvals = [x for x in linked if x.record.type == "approval"]
+        replies = [x for x in linked if x.record.type == "reply"]
+        return finding_state(self._linked(stored), approvals, replies)
+
+    def _superseded(self, ref: str) -> bool:
+        return any(True for _ in self.store.scan(kinds=["correction"], subject=ref, limit=1))
+
+    def _published(self) -> Published:
+        approved_cites: set[str] = set()
+        states: dict[str, FindingState] = {}
+        for stored in self.store.scan(kinds=["finding"]):
+            state = self._finding_state(stored)
+            states[stored.record_id] = state
+            finding = parse_record(stored.payload)
+            assert isinstance(finding, Finding)
+            if state.status == "approved":
+                approved_cites.update(finding.allegations, finding.observations)
+
+        def record(ref: str) -> Record | None:
+            try:
+                return parse_record(self.store.get(ref).payload)
+            except NotFound:
+                return None
+
+        return Published(states.get, approved_cites.__contains__, record, self.clock())
+
+    def _require_visible(self, reader: Reader, stored: StoredRecord) -> Record:
+        check_may(reader.role, "record.read")
+        record = parse_record(stored.payload)
+        if not may_see(reader, stored.record_id, record, self._published()):
+            who = f"party {reader.party}" if reader.party else f"a {reader.role}"
+            raise AuthError(f"{who} may not read record {stored.record_id[:12]} ({stored.kind})")
+        return record
+
+
+def _given(**fields: str | None) -> dict[str, str]:
+    return {k: v for k, v in fields.items() if v is not None}
