@@ -60,3 +60,17 @@ def approved_finding(case: Case, *, window: int = 7) -> str:
     )
     case.mission.decide_finding(draft.record_id, case.approver, reply_window_days=window)
     return draft.record_id
+
+
+def draft(case: Case, **over: object) -> str:
+    """A draft finding on the allegation (fields overridable); returns its record id."""
+    fields: dict[str, object] = {
+        "allegations": [case.allegation],
+        "term": ("moratorium.energy", 1),
+        "certainty": "possible",
+        "outcome": "breach",
+        "summary": f"Draft finding {next(_DRAFTS)}.",
+        "not_attributed": "origin of fire unknown",
+    }
+    fields |= over
+    return case.mission.draft_finding(case.actors.analyst, **fields).record_id  # type: ignore[arg-type]

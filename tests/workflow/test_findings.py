@@ -6,59 +6,46 @@ from datetime import timedelta
 
 from tests.conftest import NOW, seeded
 from tests.intake.test_gate import refused
-from tests.workflow.conftest import Case, approved_finding
+from tests.workflow.conftest import Case, approved_finding, draft
 from truce.errors import AuthError, Conflict, ValidationError
 from truce.records import format_utc
 from truce.workflow.visibility import Reader
 
 
-def _draft(case: Case, **over: object) -> str:
-    fields: dict[str, object] = {
-        "allegations": [case.allegation],
-        "term": ("moratorium.energy", 1),
-        "certainty": "possible",
-        "outcome": "breach",
-        "summary": "Draft finding.",
-        "not_attributed": "origin of fire unknown",
-    }
-    fields |= over
-    return case.mission.draft_finding(case.actors.analyst, **fields).record_id  # type: ignore[arg-type]
-
-
 def test_the_drafter_cannot_approve_even_with_another_key(case: Case) -> None:
     m = case.mission
-    draft = _draft(case)
+    found = draft(case)
     # The same person holding an approver key as well: still refused (four eyes on principals).
     second = seeded("analyst-01-approver-key")
     m.enrol_key(second.public_key, principal="analyst-01", role="approver")
-    err = refused(m, AuthError, lambda: m.decide_finding(draft, second, reply_window_days=7))
+    err = refused(m, AuthError, lambda: m.decide_finding(found, second, reply_window_days=7))
     assert "four eyes" in str(err)
-    assert m.history(draft).finding.status == "draft"  # type: ignore[union-attr]
+    assert m.history(found).finding.status == "draft"  # type: ignore[union-attr]
 
 
 def test_an_analyst_key_cannot_approve(case: Case) -> None:
-    draft = _draft(case)
+    found = draft(case)
     refused(
         case.mission,
         AuthError,
-        lambda: case.mission.decide_finding(draft, case.analyst2, reply_window_days=7),
+        lambda: case.mission.decide_finding(found, case.analyst2, reply_window_days=7),
     )
 
 
 def test_a_revoked_approver_is_refused(case: Case) -> None:
     m = case.mission
-    draft = _draft(case)
+    found = draft(case)
     keyid = next(k.keyid for k in m.keys() if k.principal == "approver-01")
     m.revoke_key(keyid, reason="left the mission")
-    refused(m, AuthError, lambda: m.decide_finding(draft, case.approver, reply_window_days=7))
+    refused(m, AuthError, lambda: m.decide_finding(found, case.approver, reply_window_days=7))
 
 
 def test_a_finding_is_decided_once(case: Case) -> None:
     m = case.mission
-    draft = _draft(case)
-    m.decide_finding(draft, case.approver, returned="cite the camera footage")
-    assert m.history(draft).finding.status == "returned"  # type: ignore[union-attr]
-    refused(m, Conflict, lambda: m.decide_finding(draft, case.approver, reply_window_days=7))
+    found = draft(case)
+    m.decide_finding(found, case.approver, returned="cite the camera footage")
+    assert m.history(found).finding.status == "returned"  # type: ignore[union-attr]
+    refused(m, Conflict, lambda: m.decide_finding(found, case.approver, reply_window_days=7))
 
 
 def test_attribution_needs_confirmed_certainty_under_the_standard(case: Case) -> None:
@@ -66,10 +53,10 @@ def test_attribution_needs_confirmed_certainty_under_the_standard(case: Case) ->
     err = refused(
         m,
         ValidationError,
-        lambda: _draft(case, not_attributed=None, attributed_to="B", basis="crater analysis"),
+        lambda: draft(case, not_attributed=None, attributed_to="B", basis="crater analysis"),
     )
     assert "certainty confirmed" in str(err)
-    _draft(
+    draft(
         case,
         not_attributed=None,
         attributed_to="B",
@@ -115,8 +102,8 @@ def test_each_party_replies_once_and_only_for_itself(case: Case) -> None:
 
 def test_no_reply_to_a_draft_or_after_the_deadline(case: Case) -> None:
     m = case.mission
-    draft = _draft(case)
-    refused(m, Conflict, lambda: m.reply_to_finding(draft, case.actors.party_b, "x", party="B"))
+    found = draft(case)
+    refused(m, Conflict, lambda: m.reply_to_finding(found, case.actors.party_b, "x", party="B"))
     finding = approved_finding(case, window=1)
     m.clock = lambda: NOW + timedelta(days=2)
     m._gate._clock = m.clock  # the gate reads the mission's clock
