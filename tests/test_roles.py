@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import Actors, allegation, observation, seeded
 from tests.records import _examples as ex
-from tests.workflow.conftest import Case, approved_finding, make_case
+from tests.workflow.conftest import Case, approved_finding, draft, make_case
 from truce.errors import AuthError, Error
 from truce.keys import ROLES, Signer
 from truce.mission import Mission
@@ -82,34 +82,23 @@ def _bodies(case: Case, role: str) -> dict[str, dict[str, Any]]:
     }
 
 
-_CACHE: dict[int, dict[str, str]] = {}
-
-
 @pytest.fixture
 def case(mission: Mission, actors: Actors) -> Case:
     return make_case(mission, actors)
 
 
 def _draft(case: Case) -> str:
-    made = _CACHE.setdefault(id(case), {})
-    if "draft" not in made:
-        made["draft"] = case.mission.draft_finding(
-            case.actors.analyst,
-            allegations=[case.allegation],
-            term=("moratorium.energy", 1),
-            certainty="possible",
-            outcome="breach",
-            summary="Waiting for approval.",
-            not_attributed="unknown",
-        ).record_id
-    return made["draft"]
+    """One draft finding waiting for approval (made on first use)."""
+    if "draft" not in case.made:
+        case.made["draft"] = draft(case)
+    return case.made["draft"]
 
 
 def _approved(case: Case) -> str:
-    made = _CACHE.setdefault(id(case), {})
-    if "approved" not in made:
-        made["approved"] = approved_finding(case)
-    return made["approved"]
+    """One approved finding (made on first use)."""
+    if "approved" not in case.made:
+        case.made["approved"] = approved_finding(case)
+    return case.made["approved"]
 
 
 def _signer(case: Case, role: str) -> Signer:

@@ -26,13 +26,20 @@ from typing import TYPE_CHECKING, Any
 from truce.errors import AuthError, NotFound, ValidationError
 from truce.intake.gate import Receipt
 from truce.keys import Signer
-from truce.records import Allegation, Finding, Record, format_utc, parse_record
+from truce.records import (
+    Allegation,
+    Finding,
+    Record,
+    format_utc,
+    parse_record,
+)
 from truce.roles import check_may
 from truce.store import KeyState, Store, StoredRecord
 from truce.views import RecordView
-from truce.workflow import History, Linked, finding_state
+from truce.workflow import History, Related, finding_state, state_of
+from truce.workflow.findings import DEFAULT_REPLY_WINDOW_DAYS
 from truce.workflow.history import build_history, cites
-from truce.workflow.visibility import Published, Reader, may_see, redact
+from truce.workflow.visibility import MISSION_ROLES, Published, Reader, may_see, redact
 
 if TYPE_CHECKING:
     from truce.workflow.findings import FindingState
@@ -124,12 +131,15 @@ class Casework:
         reply_window_days: int | None = None,
         returned: str | None = None,
     ) -> Receipt:
-        """Approve a drafted finding (opening the reply window) or return it with a reason."""
+        """Approve a drafted finding, opening the reply window (default
+        :data:`~truce.workflow.findings.DEFAULT_REPLY_WINDOW_DAYS`), or return it
+        with a reason."""
         body: dict[str, Any] = {"finding": self._full(ref)}
         if returned is not None:
             body |= {"decision": "returned", "reason": returned}
         else:
-            body |= {"decision": "approved", "reply_window_days": reply_window_days}
+            days = DEFAULT_REPLY_WINDOW_DAYS if reply_window_days is None else reply_window_days
+            body |= {"decision": "approved", "reply_window_days": days}
         return self.submit_record(self.new_record("approval", body), signer)
 
     def reply_to_finding(self, ref: str, signer: Signer, body: str, *, party: str) -> Receipt:
@@ -142,25 +152,26 @@ class Casework:
     def history(self, ref: str, *, reader: Reader | None = None) -> History:
         """A record's full history from the store's indexes (see :mod:`truce.workflow.history`)."""
         stored = self.store.resolve(ref)
+        state: Published | None = None
         if reader is not None:
-            self._require_visible(reader, stored)
-        target = self._linked(stored)
-        about = [self._linked(s) for s in self.store.scan(subject=stored.record_id)]
+            state = self._published()
+            self._require_visible(reader, stored, state)
+        related = self._related()
+        about = [related.linked(s) for s in self.store.scan(subject=stored.record_id)]
         if stored.kind in ("allegation", "observation"):
             about += [
-                self._linked(s)
+                related.linked(s)
                 for s in self.store.scan(kinds=["finding"])
                 if cites(parse_record(s.payload), stored.record_id)
             ]
         corrections = [
-            self._linked(c)
+            related.linked(c)
             for x in about
             for c in self.store.scan(kinds=["correction"], subject=x.record_id)
         ]
-        found = build_history(target, [*about, *corrections])
-        if reader is None:
+        found = build_history(related.linked(stored), [*about, *corrections])
+        if reader is None or state is None:
             return found
-        state = self._published()
         events = found.events
         visible = tuple(
             e for e in events if may_see(reader, e.record_id, self._record(e.record_id), state)
@@ -172,9 +183,9 @@ class Casework:
     def read(self, ref: str, reader: Reader) -> RecordView:
         """One record as ``reader`` may see it; AuthError if it may not."""
         stored = self.store.resolve(ref)
-        record = self._require_visible(reader, stored)
+        record = self._require_visible(reader, stored, self._published())
         view = self._view(stored)
-        if reader.role in ("analyst", "approver", "admin"):
+        if reader.role in MISSION_ROLES:
             return view
         payload = redact(reader, record, json.loads(stored.payload))
         # The signed envelope would reveal what was withheld: not shown outside the mission.
@@ -183,16 +194,16 @@ class Casework:
     def allegation_states(self, *, reader: Reader) -> Iterator[dict[str, Any]]:
         """The analysts' queue: every allegation with its parties and lifecycle state."""
         check_may(reader.role, "workflow.queue")
+        related = self._related()
         for stored in self.store.scan(kinds=["allegation"]):
             record = parse_record(stored.payload)
             assert isinstance(record, Allegation)
-            steps = self.history(stored.record_id)
             yield {
                 "record_id": stored.record_id,
                 "party": record.party,
                 "against": record.against,
                 "category": record.claim.category,
-                "state": steps.state,
+                "state": state_of(related.steps(stored.record_id)),
                 "synthetic": stored.synthetic,
             }
 
@@ -234,20 +245,16 @@ class Casework:
     def _record(self, ref: str) -> Record:
         return parse_record(self.store.get(ref).payload)
 
-    def _linked(self, stored: StoredRecord) -> Linked:
-        key = self._signer_of(stored.keyid)
-        record: Record = parse_record(stored.payload)
-        return Linked(stored.record_id, record, stored.keyid, key.principal, stored.seq)
+    def _related(self) -> Related:
+        return Related(self.store, self._signer_of)
 
     def _finding_state(self, stored: StoredRecord) -> FindingState:
-        about = self.store.scan(subject=stored.record_id, kinds=["approval", "reply"])
-        linked = [self._linked(s) for s in about if not self._superseded(s.record_id)]
-        approvals = [x for x in linked if x.record.type == "approval"]
-        replies = [x for x in linked if x.record.type == "reply"]
-        return finding_state(self._linked(stored), approvals, replies)
-
-    def _superseded(self, ref: str) -> bool:
-        return any(True for _ in self.store.scan(kinds=["correction"], subject=ref, limit=1))
+        related = self._related()
+        return finding_state(
+            related.linked(stored),
+            related.about(stored.record_id, {"approval"}),
+            related.about(stored.record_id, {"reply"}),
+        )
 
     def _published(self) -> Published:
         approved_cites: set[str] = set()
@@ -268,10 +275,10 @@ class Casework:
 
         return Published(states.get, approved_cites.__contains__, record, self.clock())
 
-    def _require_visible(self, reader: Reader, stored: StoredRecord) -> Record:
+    def _require_visible(self, reader: Reader, stored: StoredRecord, state: Published) -> Record:
         check_may(reader.role, "record.read")
         record = parse_record(stored.payload)
-        if not may_see(reader, stored.record_id, record, self._published()):
+        if not may_see(reader, stored.record_id, record, state):
             who = f"party {reader.party}" if reader.party else f"a {reader.role}"
             raise AuthError(f"{who} may not read record {stored.record_id[:12]} ({stored.kind})")
         return record

@@ -79,11 +79,9 @@ def keyid_for(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class KeyHolder:
-    """Someone known by a public key only (e.g. a key made on a device, to enrol)."""
+class _PublicKeyed:
+    """The key id and base64 form of a holder's ``public_key``."""
 
-    principal: str
     public_key: bytes
 
     @property
@@ -96,7 +94,15 @@ class KeyHolder:
 
 
 @dataclass(frozen=True)
-class Signer:
+class KeyHolder(_PublicKeyed):
+    """Someone known by a public key only (e.g. a key made on a device, to enrol)."""
+
+    principal: str
+    public_key: bytes
+
+
+@dataclass(frozen=True)
+class Signer(_PublicKeyed):
     """A private key in memory, with the name of whoever holds it."""
 
     principal: str
@@ -113,16 +119,8 @@ class Signer:
         return cls(principal, nacl.signing.SigningKey(seed))
 
     @property
-    def public_key(self) -> bytes:
+    def public_key(self) -> bytes:  # type: ignore[override]
         return bytes(self._key.verify_key)
-
-    @property
-    def keyid(self) -> str:
-        return keyid_for(self.public_key)
-
-    @property
-    def public_key_b64(self) -> str:
-        return base64.b64encode(self.public_key).decode("ascii")
 
     def sign(self, message: bytes) -> bytes:
         return bytes(self._key.sign(message).signature)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -20,6 +20,7 @@ class Case:
     analyst2: Signer
     allegation: str  #: record id of party A's allegation against B
     observation: str  #: record id of a monitor's observation
+    made: dict[str, str] = field(default_factory=dict)  #: records a test made once, by name
 
 
 @pytest.fixture

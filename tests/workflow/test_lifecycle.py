@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from tests.intake.test_gate import refused
-from tests.workflow.conftest import Case, approved_finding, verify
+from tests.workflow.conftest import Case, approved_finding, draft, verify
 from truce.errors import Conflict, ValidationError
 from truce.records import OUTCOMES, STEP_STATES
 from truce.workflow import NEXT_STATES, RECEIVED
@@ -79,21 +79,11 @@ def test_outcome_reasons_come_from_the_fixed_list(case: Case) -> None:
 def test_confirmation_needs_an_approved_finding_citing_the_allegation(case: Case) -> None:
     verify(case)
     m = case.mission
-    draft = m.draft_finding(
-        case.actors.analyst,
-        allegations=[case.allegation],
-        term=("moratorium.energy", 1),
-        certainty="possible",
-        outcome="breach",
-        summary="Draft.",
-        not_attributed="no standard met",
-    )
+    found = draft(case)
     err = refused(
         m,
         ValidationError,
-        lambda: m.step_allegation(
-            case.allegation, "confirmed", case.actors.analyst, finding=draft.record_id
-        ),
+        lambda: m.step_allegation(case.allegation, "confirmed", case.actors.analyst, finding=found),
     )
     assert "approved finding" in str(err)
 

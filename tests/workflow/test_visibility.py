@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import NOW, allegation, observation
-from tests.workflow.conftest import Case, approved_finding
+from tests.workflow.conftest import Case, approved_finding, draft
 from truce.errors import AuthError
 from truce.workflow.visibility import Reader
 
@@ -34,18 +34,10 @@ def test_an_approved_finding_publishes_what_it_cites(case: Case) -> None:
 
 def test_drafts_are_not_visible_outside_the_mission(case: Case) -> None:
     m = case.mission
-    draft = m.draft_finding(
-        case.actors.analyst,
-        allegations=[case.allegation],
-        term=("moratorium.energy", 1),
-        certainty="possible",
-        outcome="breach",
-        summary="Draft.",
-        not_attributed="unknown",
-    )
+    found = draft(case)
     for reader in (A, B, PUBLIC):
         with pytest.raises(AuthError):
-            m.read(draft.record_id, reader)
+            m.read(found, reader)
 
 
 def test_sealed_fields_and_monitor_identities_are_withheld(case: Case) -> None:
@@ -63,16 +55,8 @@ def test_sealed_fields_and_monitor_identities_are_withheld(case: Case) -> None:
     )
     with pytest.raises(AuthError):
         m.read(sealed.record_id, A)  # not cited by an approved finding yet
-    draft = m.draft_finding(
-        case.actors.analyst,
-        observations=[sealed.record_id],
-        term=("moratorium.energy", 1),
-        certainty="possible",
-        outcome="breach",
-        summary="Cites the sealed observation.",
-        not_attributed="unknown",
-    )
-    m.decide_finding(draft.record_id, case.approver, reply_window_days=7)
+    cites = draft(case, allegations=[], observations=[sealed.record_id])
+    m.decide_finding(cites, case.approver, reply_window_days=7)
     for reader in (A, B, PUBLIC):
         seen = m.read(sealed.record_id, reader)
         assert "location" not in seen.record

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +22,16 @@ from rich.markup import escape
 from truce import errors
 from truce.mission import Mission
 
-__all__ = ["EXIT_CODES", "cli", "console", "emit_json", "open_mission", "pass_state", "run"]
+__all__ = [
+    "EXIT_CODES",
+    "cli",
+    "console",
+    "emit_json",
+    "emit_json_lines",
+    "open_mission",
+    "pass_state",
+    "run",
+]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -83,6 +92,12 @@ def open_mission(state: State) -> Iterator[Mission]:
 
 def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def emit_json_lines(rows: Iterable[Any]) -> None:
+    """One JSON value per line (JSON Lines)."""
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
 
 
 def exit_code(exc: errors.Error) -> int:

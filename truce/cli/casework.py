@@ -7,16 +7,24 @@ and checked by intake like any other record.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
+from truce.cli._app import (
+    State,
+    cli,
+    console,
+    emit_json,
+    emit_json_lines,
+    open_mission,
+    pass_state,
+)
 from truce.keys import load_signer
 from truce.records import OUTCOME_REASONS, STEP_STATES, TASK_KINDS
+from truce.workflow.findings import DEFAULT_REPLY_WINDOW_DAYS
 from truce.workflow.visibility import Reader
 
 __all__ = ["allegation", "finding", "history"]
@@ -47,8 +55,7 @@ def allegation_list(state: State, wanted: str | None, as_json: bool) -> None:
     with open_mission(state) as m:
         rows = [r for r in m.allegation_states(reader=_MISSION) if wanted in (None, r["state"])]
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, sort_keys=True))
+        emit_json_lines(rows)
         return
     table = Table("allegation", "party", "against", "category", "state")
     for row in rows:
@@ -173,10 +180,14 @@ def finding_draft(
 
 @finding.command("approve")
 @click.argument("ref")
-@click.option("--reply-days", type=click.IntRange(1, 90), default=7, show_default=True)
+@click.option(
+    "--reply-days",
+    type=click.IntRange(1, 90),
+    help=f"Days both parties have to reply (default {DEFAULT_REPLY_WINDOW_DAYS}).",
+)
 @_KEY
 @pass_state
-def finding_approve(state: State, ref: str, reply_days: int, key: str) -> None:
+def finding_approve(state: State, ref: str, reply_days: int | None, key: str) -> None:
     """Approve a drafted finding: both parties are notified now, with one reply deadline.
 
     Example: truce finding approve 7be01d --reply-days 7 --key keys/approver-01.key
@@ -233,8 +244,7 @@ def finding_notifications(state: State, party: str, as_json: bool) -> None:
     with open_mission(state) as m:
         rows = m.notifications(party, reader=_MISSION)
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, sort_keys=True))
+        emit_json_lines(rows)
         return
     table = Table("finding", "notified at", "reply by", "replied")
     for row in rows:

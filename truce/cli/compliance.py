@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
+from truce.cli._app import (
+    State,
+    cli,
+    console,
+    emit_json,
+    emit_json_lines,
+    open_mission,
+    pass_state,
+)
 from truce.store.contract import ASSESSMENT_STATUSES
 
 __all__ = ["compliance"]
@@ -83,8 +89,7 @@ def compliance_list(
             term_id=term_id, status=status, list_id=list_id, record=record, limit=limit or None
         )
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        emit_json_lines(rows)
         return
     if not rows:
         console.print("no assessments match (events are assessed by: truce compliance run)")

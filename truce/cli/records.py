@@ -12,7 +12,15 @@ import yaml
 from rich.markup import escape as esc
 from rich.table import Table
 
-from truce.cli._app import State, cli, console, emit_json, open_mission, pass_state
+from truce.cli._app import (
+    State,
+    cli,
+    console,
+    emit_json,
+    emit_json_lines,
+    open_mission,
+    pass_state,
+)
 from truce.envelopes import Envelope
 from truce.errors import ValidationError
 from truce.keys import Signer, load_signer
@@ -158,8 +166,7 @@ def list_(
             kinds=list(kinds) or None, since_seq=since, limit=limit or None, descending=latest
         )
         if as_json:
-            for v in views:
-                click.echo(json.dumps(v.to_dict(), ensure_ascii=False, sort_keys=True))
+            emit_json_lines(v.to_dict() for v in views)
             return
         table = Table("#", "id", "type", "signer", "summary")
         for v in views:

@@ -89,7 +89,7 @@ class Codes:
     def isin(self, wanted: Iterable[str]) -> NDArray[np.bool_]:
         """Whether each row's string is one of ``wanted``."""
         wanted = set(wanted)
-        table = np.array([v in wanted for v in self.values] + [False], dtype=bool)
+        table = np.array([v in wanted for v in self.values], dtype=bool)
         out: NDArray[np.bool_] = table[self.codes]
         return out
 

@@ -58,8 +58,8 @@ is its exact distance to the anchor (a vertex) of the chunk nearest, in the
 plane, to its cell: a real distance, so the search is exact, but its box is as
 large as that distance. ``within_m`` is the fast path.
 
-**Coarse grid.** Once an index has been asked about enough events with a
-bound (``within_m`` under 50 km), it measures once the distance from the
+**Coarse grid.** The first time an index is asked, in one batch, about
+enough events with a bound (``within_m`` under 50 km), it measures once the distance from the
 centre of every cell of a ~2 km lon/lat grid over its features (grown by
 50 km) and keeps, per cell, a lower bound for any point of the cell (the
 centre's distance less the most a point of the cell can be from its centre;
@@ -72,7 +72,7 @@ how soon far events are set aside.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -186,14 +186,9 @@ class _Nearest(ABC):
         """
         x, y = _points(lon, lat, "events")
         w = _within(within_m, len(x))
-        dist = np.full(len(x), np.inf)
-        which = np.full(len(x), -1, dtype=np.int64)
         if self._owners == 0:
-            return dist, which
-        for s in range(0, len(x), _BATCH):
-            part = slice(s, s + _BATCH)
-            dist[part], which[part] = self._batch(x[part], y[part], w[part])
-        return dist, which
+            return np.full(len(x), np.inf), np.full(len(x), -1, dtype=np.int64)
+        return _in_batches(self._batch, x, y, w)
 
     def _batch(self, x: _F8, y: _F8, w: _F8) -> tuple[_F8, _I8]:
         grid = self._grid_for(w)
@@ -210,18 +205,14 @@ class _Nearest(ABC):
         return dist, which
 
     def _grid_for(self, w: _F8) -> _Grid | None:
-        """The coarse grid, built once enough bounded events have been asked about
+        """The coarse grid, built the first time a batch holds enough bounded events
         (None before: see the module docstring, "Coarse grid")."""
         if self._grid is None and int((w < _GRID_CAP_M).sum()) >= _GRID_MIN_EVENTS:
             self._grid = _Grid.build(self._total, self._grid_distance)
         return self._grid
 
     def _grid_distance(self, x: _F8, y: _F8, within: float) -> _F8:
-        d = np.full(len(x), np.inf)
-        for s in range(0, len(x), _BATCH):
-            part = slice(s, s + _BATCH)
-            d[part] = self._search(x[part], y[part], np.full(len(x[part]), within))[0]
-        return d
+        return _in_batches(self._search, x, y, np.full(len(x), within))[0]
 
     def _search(self, x: _F8, y: _F8, w: _F8) -> tuple[_F8, _I8]:
         limit = w.copy()
@@ -503,6 +494,18 @@ def locate_in_zones(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _in_batches(
+    search: Callable[[_F8, _F8, _F8], tuple[_F8, _I8]], x: _F8, y: _F8, w: _F8
+) -> tuple[_F8, _I8]:
+    """``search`` over batches of :data:`_BATCH` events (bounded memory), joined."""
+    dist = np.full(len(x), np.inf)
+    which = np.full(len(x), -1, dtype=np.int64)
+    for s in range(0, len(x), _BATCH):
+        part = slice(s, s + _BATCH)
+        dist[part], which[part] = search(x[part], y[part], w[part])
+    return dist, which
 
 
 def _points(lon: ArrayLike, lat: ArrayLike, field: str) -> tuple[_F8, _F8]:

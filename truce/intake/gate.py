@@ -30,7 +30,7 @@ from truce.agreement.book import AgreementBook
 from truce.blobs import check_blobs
 from truce.envelopes import MAX_PAYLOAD_BYTES, RECORD_PAYLOAD_TYPE, Envelope
 from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
-from truce.intake.workflow import Related, check_workflow
+from truce.intake.workflow import check_workflow
 from truce.keys import apply_key_event, verify_signature
 from truce.records import (
     AgreementVersion,
@@ -47,6 +47,7 @@ from truce.records import (
 )
 from truce.roles import check_may_submit
 from truce.store import KeyState, NewRecord, Store
+from truce.workflow import Related
 
 __all__ = ["MAX_RECORD_BYTES", "Admitted", "Gate", "Receipt"]
 
@@ -288,7 +289,7 @@ class Gate:
         seq = batch.base + len(batch.records)
         updates = self._check_record(record, signer, batch, seq)
         related = Related(
-            self._store, batch.records, batch.base, lambda k: self._lookup_key(k, batch)
+            self._store, lambda k: self._lookup_key(k, batch), batch.records, batch.base
         )
         check_workflow(record, signer, related, now, self._agreements)
         new = NewRecord(

@@ -19,7 +19,7 @@ from __future__ import annotations
 from truce.workflow.findings import FindingState, check_approval, check_reply, finding_state
 from truce.workflow.history import History, history_from_entries
 from truce.workflow.lifecycle import NEXT_STATES, RECEIVED, check_step, check_task, state_of
-from truce.workflow.linked import Linked
+from truce.workflow.linked import Linked, Related
 
 __all__ = [
     "NEXT_STATES",
@@ -27,6 +27,7 @@ __all__ = [
     "FindingState",
     "History",
     "Linked",
+    "Related",
     "check_approval",
     "check_reply",
     "check_step",

@@ -21,10 +21,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from truce.errors import AuthError, Conflict, ValidationError
-from truce.records import Approval, Finding, Reply, format_utc
+from truce.records import Approval, Reply, format_utc
 from truce.workflow.linked import Linked
 
-__all__ = ["FindingState", "check_approval", "check_reply", "finding_state"]
+__all__ = [
+    "DEFAULT_REPLY_WINDOW_DAYS",
+    "FindingState",
+    "check_approval",
+    "check_reply",
+    "finding_state",
+]
+
+#: The reply window an approval opens when the approver does not name one.
+DEFAULT_REPLY_WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -81,11 +90,8 @@ def finding_state(
 
 
 def check_approval(draft: Linked, approvals: Sequence[Linked], approver: Linked) -> None:
-    """Raise unless ``approver`` may decide ``draft`` now (four eyes, decided once)."""
-    if not isinstance(draft.record, Finding):
-        raise ValidationError(
-            f"record {draft.record_id[:12]} is not a finding", field="payload.finding"
-        )
+    """Raise unless ``approver`` may decide the finding ``draft`` now (four eyes,
+    decided once)."""
     if approver.principal == draft.principal or approver.keyid == draft.keyid:
         raise AuthError(
             f"four eyes: {approver.principal} drafted finding {draft.record_id[:12]} "
