@@ -14,8 +14,23 @@ from truce.demo import DemoResult, demo_signer, run_demo
 from truce.errors import ValidationError
 from truce.mission import Mission
 from truce.scenario import ScenarioConfig
+from truce.workflow.visibility import Reader
 
-SYNTHETIC_KINDS = {"observation", "allegation", "coverage", "evidence", "correspondence"}
+SYNTHETIC_KINDS = {
+    "observation",
+    "allegation",
+    "coverage",
+    "evidence",
+    "correspondence",
+    "allegation_step",
+    "verification_task",
+    "link",
+    "finding",
+    "approval",
+    "reply",
+    "acknowledgement",
+    "access",
+}
 SMALL: dict[str, Any] = {"days": 2, "observations_per_day": 20}
 
 
@@ -80,7 +95,13 @@ def test_summary_matches_the_store(demo: DemoResult, records: list[Any]) -> None
     assert s["records"] == len(records)
     assert sum(s["by_type"].values()) == len(records)
     assert s["agreements"] == ["ua-energy-ceasefire@1", "ua-energy-ceasefire@2"]
-    assert s["active_keys_by_role"] == {"admin": 1, "analyst": 1, "monitor": 12, "party": 2}
+    assert s["active_keys_by_role"] == {
+        "admin": 1,
+        "analyst": 1,
+        "approver": 1,
+        "monitor": 12,
+        "party": 2,
+    }
     synthetic = sum(1 for _, _, p in records if p.get("synthetic"))
     assert s["synthetic"] == synthetic
 
@@ -153,3 +174,30 @@ def test_the_correction_supersedes_an_observation(mission: Mission, records: lis
     }
     assert mission.show(old.record_id).corrected_by == (rid,)
     assert mission.show(new.record_id).corrected_by == ()
+
+
+def test_the_casework_cycle(demo: DemoResult, mission: Mission) -> None:
+    work = demo.casework
+    assert sorted(work.outcomes.values()) == ["confirmed", "not_confirmed", "unable_to_verify"]
+    states = {
+        r["record_id"]: r["state"] for r in mission.allegation_states(reader=Reader("analyst"))
+    }
+    for ref, state in work.outcomes.items():
+        assert states[ref] == state
+    finding = mission.history(work.finding)
+    assert finding.finding is not None and finding.finding.status == "approved"
+    assert (
+        finding.finding.drafted_by == "analyst-01" and finding.finding.decided_by == "approver-01"
+    )
+    assert sorted(finding.finding.replies) == ["A", "B"]
+    # A party reads what the other read; the mission reads thread metadata only.
+    assert [a["party"] for a in mission.accesses(reader=Reader("party", "B"))] == ["A", "B"]
+    threads = mission.threads(reader=Reader("analyst"))
+    assert sorted(t["content"] for t in threads) == ["mission", "parties"]
+    private = next(t for t in threads if t["content"] == "parties")
+    view = mission.thread(private["thread"], Reader("analyst"))
+    assert all(m["body"] is None for m in view["items"])
+    first = view["items"][0]
+    assert first["acknowledged_at"] is not None and first["answered_at"] is not None
+    assert first["overdue"] is False
+    assert mission.latest(mission.store.get(work.correction).subject or "") is not None

@@ -8,8 +8,10 @@ the operation may still refuse the particular record); denied means AuthError.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from tests.workflow.conftest import Case, approved_finding, draft, make_case
 from truce.errors import AuthError, Error
 from truce.keys import ROLES, Signer
 from truce.mission import Mission
-from truce.records import RECORD_TYPES
+from truce.records import RECORD_TYPES, format_utc
 from truce.roles import MAY_SUBMIT, OPERATIONS, check_may_submit
 from truce.workflow.visibility import Reader
 
@@ -76,7 +78,22 @@ def _bodies(case: Case, role: str) -> dict[str, dict[str, Any]]:
         "approval": {"finding": _draft(case), "decision": "approved", "reply_window_days": 7},
         "reply": {"finding": _approved(case), "party": "A", "body": "Noted."},
         "correction": {"supersedes": own, "reason": "matrix"},
-        "correspondence": ex.correspondence(from_party="A", to_party="B"),
+        "correspondence": ex.correspondence_opener(from_party="A", to_party="B"),
+        "acknowledgement": {"message": _letter(case), "party": "A"},
+        "link": {
+            "allegation": case.allegation,
+            "observation": case.observation,
+            "reason": "Same place and time.",
+        },
+        "release": {
+            "report": _report(case),
+            "title": "Daily report",
+            "media_type": "text/markdown",
+            "size": len(REPORT),
+            "release_at": format_utc(case.mission.clock() + timedelta(hours=1)),
+            "parties": ["A", "B"],
+        },
+        "access": {"party": "A", "action": "read", "items": [case.allegation]},
         "key": ex.key_enrol(),
         "agreement": ex.agreement(),
     }
@@ -101,6 +118,36 @@ def _approved(case: Case) -> str:
     return case.made["approved"]
 
 
+REPORT = b"# Daily report\n\nSynthetic.\n"
+
+
+def _letter(case: Case) -> str:
+    """A public message from party B to party A (made on first use)."""
+    if "letter" not in case.made:
+        letter = ex.correspondence_opener(from_party="B", to_party="A", signed_at=None)
+        body = {k: v for k, v in letter.items() if k not in ("type", "mission", "signed_at")}
+        case.made["letter"] = case.mission.submit_record(
+            case.mission.new_record("correspondence", body), case.actors.party_b
+        ).record_id
+    return case.made["letter"]
+
+
+def _report(case: Case) -> str:
+    """A report released to both parties (made on first use); its SHA-256."""
+    if "report" not in case.made:
+        m = case.mission
+        m.release_report(
+            REPORT,
+            "Daily report",
+            case.approver,
+            release_at=m.clock(),
+            parties=["A", "B"],
+            media_type="text/markdown",
+        )
+        case.made["report"] = hashlib.sha256(REPORT).hexdigest()
+    return case.made["report"]
+
+
 def _signer(case: Case, role: str) -> Signer:
     a: Actors = case.actors
     known = {
@@ -121,6 +168,21 @@ def _reader(role: str) -> Reader:
     return Reader(role, "A" if role == "party" else None)
 
 
+def _read(case: Case, name: str, reader: Reader) -> Callable[[], object]:
+    """The facade call behind each read operation."""
+    m = case.mission
+    reads: dict[str, Callable[[], object]] = {
+        "workflow.read": lambda: m.notifications("A", reader=reader),
+        "workflow.queue": lambda: list(m.allegation_states(reader=reader)),
+        "allegation.candidates": lambda: m.link_candidates(case.allegation, reader=reader),
+        "correspondence.read": lambda: m.thread(_letter(case), reader),
+        "report.read": lambda: m.report(_report(case), reader),
+        "access.read": lambda: m.accesses(reader=reader),
+        "coverage.read": lambda: m.coverage(reader=reader, days=[date(2025, 3, 20)]),
+    }
+    return reads[name]
+
+
 @pytest.mark.parametrize(
     ("role", "op"),
     list(itertools.product(ROLES, OPERATIONS)),
@@ -137,11 +199,8 @@ def test_authorisation_matrix(case: Case, role: str, op: Any) -> None:
     elif op.name == "record.read":
         target = _approved(case)
         action = lambda: m.read(target, _reader(role))  # noqa: E731
-    elif op.name == "workflow.read":
-        action = lambda: m.notifications("A", reader=_reader(role))  # noqa: E731
     else:
-        assert op.name == "workflow.queue"
-        action = lambda: list(m.allegation_states(reader=_reader(role)))  # noqa: E731
+        action = _read(case, op.name, _reader(role))
     size = m.store.size()
     if role in op.roles:
         try:

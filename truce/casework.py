@@ -20,25 +20,33 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from truce.errors import AuthError, NotFound, ValidationError
+from truce.agreement import Agreement
+from truce.envelopes import Envelope
+from truce.errors import AuthError, Conflict, NotFound, ValidationError
 from truce.intake.gate import Receipt
 from truce.keys import Signer
 from truce.records import (
     Allegation,
+    Correction,
+    Coverage,
     Finding,
+    Link,
+    Observation,
     Record,
     format_utc,
     parse_record,
 )
 from truce.roles import check_may
 from truce.store import KeyState, Store, StoredRecord
-from truce.views import RecordView
+from truce.views import RecordView, assessment_dict
 from truce.workflow import History, Related, finding_state, state_of
+from truce.workflow.coverage import CoverageSettings, CoverageSummary, summarise_coverage
 from truce.workflow.findings import DEFAULT_REPLY_WINDOW_DAYS
 from truce.workflow.history import build_history, cites
+from truce.workflow.linking import DEFAULT_SETTINGS, LinkSettings, rank_candidates
 from truce.workflow.visibility import MISSION_ROLES, Published, Reader, may_see, redact
 
 if TYPE_CHECKING:
@@ -58,6 +66,7 @@ class Casework:
     submit_record: Callable[[Mapping[str, Any], Signer], Receipt]
     _signer_of: Callable[[str], KeyState]
     _view: Callable[..., RecordView]
+    _log_access: Callable[[Reader, str, Sequence[str]], None]
 
     # -- writing ---------------------------------------------------------------
 
@@ -86,6 +95,68 @@ class Casework:
         if due is not None:
             body["due"] = format_utc(due)
         return self.submit_record(self.new_record("verification_task", body), signer)
+
+    def link(
+        self,
+        allegation: str,
+        observation: str,
+        signer: Signer,
+        *,
+        reason: str,
+        score: float | None = None,
+    ) -> Receipt:
+        """Confirm that ``observation`` bears on ``allegation`` (an analyst's link)."""
+        body: dict[str, Any] = {
+            "allegation": self._full(allegation),
+            "observation": self._full(observation),
+            "reason": reason,
+        }
+        if score is not None:
+            body["score"] = score
+        return self.submit_record(self.new_record("link", body), signer)
+
+    def correct(
+        self,
+        ref: str,
+        signer: Signer,
+        *,
+        reason: str,
+        replacement: Mapping[str, Any] | None = None,
+    ) -> list[Receipt]:
+        """Supersede record ``ref``: with ``replacement`` (a record of the same
+        type, stored in the same atomic batch) it is replaced, without it withdrawn.
+        The original stays in the log and in every history."""
+        original = self.store.resolve(ref)
+        envelopes = []
+        body: dict[str, Any] = {"supersedes": original.record_id, "reason": reason}
+        if replacement is not None:
+            kind = str(replacement.get("type", original.kind))
+            if kind != original.kind:
+                raise ValidationError(
+                    f"a {original.kind} is replaced by a {original.kind}, not a {kind}",
+                    field="replacement.type",
+                )
+            fields = {k: v for k, v in replacement.items() if k not in ("type", "mission")}
+            new = self.sign(self.new_record(kind, fields), signer)
+            envelopes.append(new)
+            body["replacement"] = new.record_id
+        envelopes.append(self.sign(self.new_record("correction", body), signer))
+        return self.submit(envelopes)
+
+    def latest(self, ref: str) -> str | None:
+        """The id of the standing version of record ``ref``: itself, the end of its
+        chain of replacements, or None if a correction withdrew it."""
+        current = self.store.resolve(ref).record_id
+        for _ in range(10_000):
+            found = next(iter(self.store.scan(kinds=["correction"], subject=current)), None)
+            if found is None:
+                return current
+            correction = parse_record(found.payload)
+            assert isinstance(correction, Correction)
+            if correction.replacement is None:
+                return None
+            current = correction.replacement
+        raise Conflict(f"the corrections of record {ref} form a chain too long to follow")
 
     def draft_finding(
         self,
@@ -158,7 +229,13 @@ class Casework:
             self._require_visible(reader, stored, state)
         related = self._related()
         about = [related.linked(s) for s in self.store.scan(subject=stored.record_id)]
-        if stored.kind in ("allegation", "observation"):
+        if stored.kind == "observation":  # findings and links name it; it is not their subject
+            about += [
+                related.linked(s)
+                for s in self.store.scan(kinds=["finding", "link"])
+                if cites(parse_record(s.payload), stored.record_id)
+            ]
+        elif stored.kind == "allegation":
             about += [
                 related.linked(s)
                 for s in self.store.scan(kinds=["finding"])
@@ -176,6 +253,7 @@ class Casework:
         visible = tuple(
             e for e in events if may_see(reader, e.record_id, self._record(e.record_id), state)
         )
+        self._log_access(reader, "history", [found.record_id])
         return History(
             found.record_id, found.kind, visible, found.corrected_by, found.state, found.finding
         )
@@ -185,6 +263,7 @@ class Casework:
         stored = self.store.resolve(ref)
         record = self._require_visible(reader, stored, self._published())
         view = self._view(stored)
+        self._log_access(reader, "read", [stored.record_id])
         if reader.role in MISSION_ROLES:
             return view
         payload = redact(reader, record, json.loads(stored.payload))
@@ -206,6 +285,85 @@ class Casework:
                 "state": state_of(related.steps(stored.record_id)),
                 "synthetic": stored.synthetic,
             }
+
+    def link_candidates(
+        self,
+        ref: str,
+        *,
+        reader: Reader,
+        limit: int | None = 10,
+        settings: LinkSettings | None = None,
+    ) -> list[dict[str, Any]]:
+        """Observations that may match allegation ``ref``, ranked by place, time,
+        type and the compliance engine's rulings, each with its reasons; those an
+        analyst already linked say so (``linked``)."""
+        check_may(reader.role, "allegation.candidates")
+        target = self._related().target(self._full(ref), "allegation", "ref")
+        allegation = target.record
+        assert isinstance(allegation, Allegation)
+        chosen = settings or DEFAULT_SETTINGS
+        start, end = allegation.claim.time.interval()
+        window = chosen.max_gap + timedelta(days=1)
+        withdrawn = {s.subject for s in self.store.scan(kinds=["correction"])}
+        observations = [
+            (stored.record_id, record)
+            for stored in self.store.scan(
+                kinds=["observation"],
+                event_from=format_utc(start - window),
+                event_to=format_utc(end + window),
+            )
+            if stored.record_id not in withdrawn
+            and isinstance(record := parse_record(stored.payload), Observation)
+        ]
+        assessments: dict[str, list[dict[str, Any]]] = {}
+        for row in self.store.assessments():
+            assessments.setdefault(row.record_id, []).append(assessment_dict(row))
+        ranked = rank_candidates(
+            allegation, observations, assessments=assessments, settings=chosen, limit=limit
+        )
+        linked = {
+            x.record.observation
+            for x in self._related().about(target.record_id, {"link"})
+            if isinstance(x.record, Link)
+        }
+        return [c.to_dict() | {"linked": c.observation in linked} for c in ranked]
+
+    def links(self, ref: str) -> list[dict[str, Any]]:
+        """The standing links of allegation ``ref``: observation, reason, who, when."""
+        out = []
+        for x in self._related().about(self._full(ref), {"link"}):
+            assert isinstance(x.record, Link)
+            out.append(
+                {
+                    "link": x.record_id,
+                    "observation": x.record.observation,
+                    "reason": x.record.reason,
+                    "score": x.record.score,
+                    "by": x.principal,
+                    "at": format_utc(x.signed_at),
+                }
+            )
+        return out
+
+    def coverage(
+        self,
+        *,
+        reader: Reader,
+        days: Sequence[date] | None = None,
+        settings: CoverageSettings | None = None,
+    ) -> CoverageSummary:
+        """What share of the contact area and of the protected sites the mission
+        could see each day, and the access restrictions it met (against the latest
+        agreement version's geography; see :mod:`truce.workflow.coverage`)."""
+        check_may(reader.role, "coverage.read")
+        withdrawn = {s.subject for s in self.store.scan(kinds=["correction"])}
+        records = [
+            record
+            for stored in self.store.scan(kinds=["coverage"])
+            if stored.record_id not in withdrawn
+            and isinstance(record := parse_record(stored.payload), Coverage)
+        ]
+        return summarise_coverage(records, self.agreement(), days=days, settings=settings)
 
     def notifications(self, party: str, *, reader: Reader) -> list[dict[str, Any]]:
         """Approved findings as ``party`` is notified of them: when, and until when to reply.
@@ -232,9 +390,14 @@ class Casework:
                     "replied": party in state.replies,
                 }
             )
+        self._log_access(reader, "notifications", [str(n["finding"]) for n in out])
         return out
 
     # -- helpers ---------------------------------------------------------------
+
+    agreement: Callable[..., Agreement]
+    sign: Callable[..., Envelope]
+    submit: Callable[..., list[Receipt]]
 
     def _full(self, ref: str) -> str:
         try:

@@ -3,8 +3,10 @@
 The steps, each through :class:`~truce.mission.Mission` exactly as a real
 mission would take them: create the mission with the example agreement; enrol
 the monitors', parties' and analyst's keys; sign and store the synthetic
-scenario (:mod:`truce.scenario`) in batches; store the evidence files; file a
-correction; load version 2 of the agreement so the two versions can be
+scenario (:mod:`truce.scenario`) in batches; store the evidence files; work
+a full verification cycle (:mod:`truce.demo_cases`: allegations from both
+parties verified, a finding approved by a second person with both parties'
+replies, correspondence, one correction); load version 2 of the agreement so the two versions can be
 compared; integrate and publish the log (``public/log``, with the verifier key
 in ``public/vkey``); then verify it as a party would, from the published files
 alone: the latest checkpoint extends the first one, and a full audit passes;
@@ -28,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from truce.agreement import Agreement, load_agreement
+from truce.demo_cases import CaseworkResult, run_casework
 from truce.integrate import TreeHead
 from truce.keys import Signer
 from truce.ledger.note import Signer as NoteSigner
 from truce.mission import Mission, example_agreement_path
 from truce.published import AuditResult, LogStatus, audit_log, check_log
-from truce.records import format_utc
-from truce.scenario import ScenarioConfig, correction_for, generate
+from truce.scenario import ScenarioConfig, generate
 
 __all__ = ["DemoResult", "demo_signer", "run_demo"]
 
@@ -50,6 +52,8 @@ class DemoResult:
     audit: AuditResult
     #: Energy-moratorium rulings per site list (``Mission.compliance_summary``).
     compliance: list[dict[str, Any]]
+    #: The verification cycle worked on three allegations (:mod:`truce.demo_cases`).
+    casework: CaseworkResult
 
 
 def demo_signer(seed: int, principal: str) -> Signer:
@@ -140,29 +144,19 @@ def _fill(
     for f in scenario.files:
         (evidence_dir / f.sha256).write_bytes(f.content)
 
-    # One monitor's correction: a recount of an observation they signed.
-    original, who = next(
-        (b, w)
+    # The casework: verification, findings, replies, correspondence, a correction.
+    original = next(
+        m.sign(m.new_record("observation", b), signers[w]).record_id
         for b, w in scenario.records
         if b["type"] == "observation" and "monitor" in b["observed_by"]
     )
-    later = format_utc(agreement.effective + timedelta(days=days))
-    fixed, reason = correction_for(original, signed_at=later)
-    old_id = m.sign(m.new_record("observation", original), signers[who]).record_id
-    new_receipt = m.submit_record(m.new_record("observation", fixed), signers[who])
-    m.submit_record(
-        m.new_record(
-            "correction",
-            {
-                "supersedes": old_id,
-                "replacement": new_receipt.record_id,
-                "reason": reason,
-                "synthetic": True,
-                "source": "synthetic",
-                "signed_at": later,
-            },
-        ),
-        signers[who],
+    m.compliance_run()  # the ranking of candidate observations uses its rulings
+    casework = run_casework(
+        m,
+        signers,
+        agreement.effective + timedelta(days=days),
+        original,
+        entropy=hashlib.sha256(f"truce-demo/{seed}/sealing".encode()).digest(),
     )
     v2 = example_agreement_path().with_name("example-agreement-v2.yaml")
     v2_agreement = load_agreement(v2)
@@ -180,4 +174,4 @@ def _fill(
     audit.raise_for_problems()
     m.compliance_run()
     compliance = m.compliance_summary("term", term_id="moratorium.energy")
-    return DemoResult(path, m.summary(), scenario.notes, head, status, audit, compliance)
+    return DemoResult(path, m.summary(), scenario.notes, head, status, audit, compliance, casework)

@@ -35,6 +35,7 @@ from typing import Literal
 
 import nacl.bindings
 import nacl.exceptions
+import nacl.public
 import nacl.signing
 
 from truce.errors import AuthError, Conflict, NotFound, ValidationError
@@ -124,6 +125,21 @@ class Signer(_PublicKeyed):
 
     def sign(self, message: bytes) -> bytes:
         return bytes(self._key.sign(message).signature)
+
+    def open_sealed(self, box: bytes) -> bytes:
+        """Open a libsodium sealed box made for this key (:mod:`truce.sealing`).
+
+        The Ed25519 key is converted to its X25519 twin (libsodium's
+        ``crypto_sign_ed25519_sk_to_curve25519``), so one key both signs and
+        receives. Raises AuthError if the box was not made for this key or was
+        altered."""
+        private = self._key.to_curve25519_private_key()
+        try:
+            return bytes(nacl.public.SealedBox(private).decrypt(box))
+        except nacl.exceptions.CryptoError:
+            raise AuthError(
+                "this sealed box was not made for this key, or it was altered", keyid=self.keyid
+            ) from None
 
     def to_file_json(self) -> str:
         seed = base64.b64encode(bytes(self._key)).decode("ascii")

@@ -32,6 +32,7 @@ from typing import IO, Any
 from truce.agreement import Agreement, AgreementDiff, diff, load_agreement
 from truce.agreement.book import AgreementBook, VersionInfo
 from truce.casework import Casework
+from truce.channel import Channel
 from truce.compliance import engine as compliance_engine
 from truce.compliance.engine import RunReport
 from truce.envelopes import Envelope, canonical_json, sign_payload
@@ -75,11 +76,13 @@ def _slug(name: str) -> str:
     return slug if len(slug) >= 2 else f"{slug}-mission"
 
 
-class Mission(Casework):
+class Mission(Casework, Channel):
     """A monitoring mission: its store, its agreement versions, its keys.
 
-    The verification workflow's operations (allegation steps, findings,
-    approvals, replies, histories) come from :class:`truce.casework.Casework`.
+    The verification workflow's operations (allegation steps, links, findings,
+    approvals, replies, corrections, histories, coverage) come from
+    :class:`truce.casework.Casework`; correspondence, report releases and the
+    parties' access log from :class:`truce.channel.Channel`.
     """
 
     def __init__(
@@ -95,8 +98,13 @@ class Mission(Casework):
         self.store = store
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.agreements = AgreementBook(store)
-        self._gate = Gate(store, settings.id, agreements=self.agreements, clock=self.clock)
+        self._gate = Gate(
+            store, settings.id, agreements=self.agreements, clock=lambda: self.clock()
+        )
         self._keys_cache: dict[str, KeyState] = {}
+        #: Header fields every new record gets unless it sets them (e.g. a
+        #: training exercise marks everything ``synthetic``).
+        self.record_defaults: dict[str, Any] = {}
         self._integrator: Integrator | None = None
 
     # -- lifecycle ------------------------------------------------------------
@@ -486,6 +494,8 @@ class Mission(Casework):
         record["type"] = kind
         record["mission"] = self.settings.id
         record.setdefault("signed_at", _utc_iso(signed_at or self.clock()))
+        for name, value in self.record_defaults.items():
+            record.setdefault(name, value)
         return record
 
     def sign(self, record: Mapping[str, Any], signer: Signer) -> Envelope:

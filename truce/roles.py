@@ -54,6 +54,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("allegation.file", "allegation", {"party"}, "file a claim against the other party"),
     _op("allegation.step", "allegation_step", {"analyst", "approver"}, "move an allegation on"),
     _op("allegation.task", "verification_task", {"analyst"}, "record a verification task"),
+    _op("allegation.link", "link", {"analyst"}, "link an observation to an allegation"),
     _op("finding.draft", "finding", {"analyst"}, "draft a finding"),
     _op("finding.approve", "approval", {"approver"}, "approve or return a drafted finding"),
     _op("finding.reply", "reply", {"party"}, "reply to an approved finding"),
@@ -64,11 +65,29 @@ OPERATIONS: tuple[Operation, ...] = (
         "supersede a record with a correction",
     ),
     _op("correspondence.send", "correspondence", {"party"}, "write to the other party"),
+    _op(
+        "correspondence.acknowledge",
+        "acknowledgement",
+        {"party"},
+        "acknowledge receipt of a message",
+    ),
+    _op("report.release", "release", {"approver"}, "release a report to the parties"),
+    _op("access.log", "access", {"admin"}, "log a party's read (the mission's own key)"),
     _op("key.manage", "key", {"admin"}, "enrol, rotate or revoke a key"),
     _op("agreement.load", "agreement", {"admin"}, "load an agreement version"),
     _op("record.read", None, _MISSION | {"party", "observer"}, "read a record and its history"),
     _op("workflow.read", None, _MISSION | {"party"}, "read allegations, findings, notifications"),
     _op("workflow.queue", None, _MISSION, "read the analysts' queue of open allegations"),
+    _op("allegation.candidates", None, _MISSION, "rank observations that may match an allegation"),
+    _op("correspondence.read", None, _MISSION | {"party"}, "read correspondence threads"),
+    _op("report.read", None, _MISSION | {"party"}, "read released reports"),
+    _op("access.read", None, _MISSION | {"party"}, "read the log of the parties' reads"),
+    _op(
+        "coverage.read",
+        None,
+        _MISSION | {"party", "observer"},
+        "read the coverage and access-restriction summary",
+    ),
 )
 
 _BY_NAME: Mapping[str, Operation] = {op.name: op for op in OPERATIONS}
@@ -90,7 +109,7 @@ def check_may(role: str, name: str, *, keyid: str | None = None) -> None:
     op = _BY_NAME[name]
     if role not in op.roles:
         allowed = ", ".join(sorted(op.roles))
-        raise AuthError(f"a {role} may not {op.what} ({name}: {allowed} only)", keyid=keyid)
+        raise AuthError(f"{_a(role)} may not {op.what} ({name}: {allowed} only)", keyid=keyid)
 
 
 def check_may_submit(role: str, kind: str, *, keyid: str) -> None:
@@ -99,5 +118,9 @@ def check_may_submit(role: str, kind: str, *, keyid: str) -> None:
     if kind not in allowed:
         may = ", ".join(sorted(allowed)) or "nothing"
         raise AuthError(
-            f"a {role} key may not submit {kind} records (it may submit: {may})", keyid=keyid
+            f"{_a(role)} key may not submit {kind} records (it may submit: {may})", keyid=keyid
         )
+
+
+def _a(role: str) -> str:
+    return f"an {role}" if role[:1] in ("a", "e", "i", "o", "u") else f"a {role}"

@@ -16,8 +16,9 @@ What the scenario holds, deterministic for a given seed:
 * a few dozen party allegations of strikes on real energy sites: some that a
   mission observation matches, some with no matching observation, and pairs
   where each party accuses the other of the same strike;
-* evidence references (SHA-256 of generated files), correspondence between
-  the parties through the mission, and one monitor's correction.
+* evidence references (SHA-256 of generated files), and one monitor's
+  correction. The casework on top — verification, findings, replies,
+  correspondence — is :mod:`truce.demo_cases`, done through the facade.
 
 :func:`generate` is pure: it returns the records and who signs each one; the
 demo signs and stores them through :class:`~truce.mission.Mission`.
@@ -460,36 +461,6 @@ class _Builder:
             energy_allegations_unmatched=unmatched,
         )
 
-    def correspondence(self) -> None:
-        parties = [p.id for p in self.a.parties]
-        at = self.start + timedelta(days=4, hours=10)
-        self.add(
-            {
-                "type": "correspondence",
-                "from_party": parties[0],
-                "to_party": parties[1],
-                "subject": "Repair crew access to a damaged substation",
-                "body": "We request a local ceasefire window for a repair crew, "
-                "per the agreement's window terms.",
-                "language": "en",
-                "signed_at": _iso(at),
-            },
-            f"party-{parties[0].lower()}-office",
-        )
-        self.add(
-            {
-                "type": "correspondence",
-                "from_party": parties[1],
-                "to_party": parties[0],
-                "subject": "Re: Repair crew access to a damaged substation",
-                "body": "We agree to the window proposed, from 06:00 to 14:00 local time "
-                "on two consecutive days.",
-                "language": "en",
-                "signed_at": _iso(at + timedelta(hours=20)),
-            },
-            f"party-{parties[1].lower()}-office",
-        )
-
     def build(self) -> Scenario:
         for day in range(self.c.days):
             self.coverage(day)
@@ -499,13 +470,13 @@ class _Builder:
             for _ in range(n):
                 self.observation(day)
         self.energy_allegations()
-        self.correspondence()
         # Chronological order of signing, stable for ties.
         order = sorted(range(len(self.records)), key=lambda i: (self.records[i][0]["signed_at"], i))
         records = [self.records[i] for i in order]
         actors = [Actor(m, "monitor") for t in self.teams for m in self.monitors[t]]
         actors += [Actor(f"party-{p.id.lower()}-office", "party", p.id) for p in self.a.parties]
         actors.append(Actor("analyst-01", "analyst"))
+        actors.append(Actor("approver-01", "approver"))
         self.notes["observations"] = sum(1 for r, _ in records if r["type"] == "observation")
         return Scenario(actors=actors, records=records, files=self.files, notes=self.notes)
 

@@ -308,15 +308,21 @@ def test_correspondence_reply_must_exist(mission: Mission, actors: Actors) -> No
         "to_party": "B",
         "subject": "Repair crew",
         "body": "Request for a window.",
+        "content": "public",
         "signed_at": "2025-03-22T10:00:00Z",
     }
     (first,) = mission.submit([env(mission, letter, actors.party_a)])
-    reply = {**letter, "from_party": "B", "to_party": "A", "in_reply_to": first.record_id}
+    reply = {**letter, "from_party": "B", "to_party": "A", "thread": first.record_id}
+    del reply["content"]
     mission.submit([env(mission, reply, actors.party_b)])
-    dangling = {**reply, "in_reply_to": "d" * 64}
-    refused(
-        mission, ValidationError, lambda: mission.submit([env(mission, dangling, actors.party_b)])
-    )
+    for field, value in (("thread", "d" * 64), ("in_reply_to", "d" * 64)):
+        dangling = {**reply, field: value}
+        err = refused(
+            mission,
+            ValidationError,
+            lambda d=dangling: mission.submit([env(mission, d, actors.party_b)]),  # type: ignore[misc]
+        )
+        assert isinstance(err, ValidationError) and err.field == f"payload.{field}"
 
 
 # -- keys -------------------------------------------------------------------------

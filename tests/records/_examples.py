@@ -184,6 +184,7 @@ def correspondence(**extra: Any) -> dict[str, Any]:
             to_party="B",
             subject="Repair window at the substation",
             body="We request a local ceasefire for the repair crew on 22 March, 08:00-16:00.",
+            thread=H2,
             in_reply_to=H3,
             language="en-GB",
         ),
@@ -256,6 +257,52 @@ def reply(**extra: Any) -> dict[str, Any]:
     )
 
 
+def correspondence_opener(**extra: Any) -> dict[str, Any]:
+    return correspondence(
+        **({"thread": DELETE, "in_reply_to": DELETE, "content": "public"} | extra)
+    )
+
+
+BOX = "QUJD" * 20  # base64 of 60 bytes: shaped like a sealed box
+
+
+def sealed_correspondence(**extra: Any) -> dict[str, Any]:
+    sealed = [{"keyid": KEY1, "box": BOX}, {"keyid": KEY2, "box": BOX}]
+    return correspondence_opener(
+        **({"body": DELETE, "sealed_body": sealed, "content": "parties"} | extra)
+    )
+
+
+def acknowledgement(**extra: Any) -> dict[str, Any]:
+    return _with(header(type="acknowledgement", message=H1, party="B"), extra)
+
+
+def link(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(type="link", allegation=H1, observation=H2, reason="Same impact, 1.2 km apart."),
+        extra,
+    )
+
+
+def access(**extra: Any) -> dict[str, Any]:
+    return _with(header(type="access", party="A", reader=KEY1, action="read", items=[H1]), extra)
+
+
+def release(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(
+            type="release",
+            report=H3,
+            title="Daily report 2025-03-20",
+            media_type="text/html",
+            size=1234,
+            release_at="2025-03-20T17:30:00Z",
+            parties=["A", "B"],
+        ),
+        extra,
+    )
+
+
 VALID = {
     "observation": observation,
     "patrol_track": patrol_track,
@@ -272,6 +319,12 @@ VALID = {
     "verification_task": verification_task,
     "approval": approval,
     "reply": reply,
+    "correspondence_opener": correspondence_opener,
+    "sealed_correspondence": sealed_correspondence,
+    "acknowledgement": acknowledgement,
+    "link": link,
+    "access": access,
+    "release": release,
 }
 
 

@@ -309,14 +309,28 @@ def evidences(draw: Draw) -> dict[str, Any]:
 @st.composite
 def correspondences(draw: Draw) -> dict[str, Any]:
     a, b = draw(st.lists(parties, min_size=2, max_size=2, unique=True))
+    thread = draw(maybe(hexes))
+    sealed = draw(st.booleans())
+    body: dict[str, Any] = {"body": draw(texts(2000))}
+    if sealed:
+        keys = draw(st.lists(keyids, min_size=2, max_size=4, unique=True))
+        box = st.binary(min_size=49, max_size=200).map(lambda b: base64.b64encode(b).decode())
+        body = {"sealed_body": [{"keyid": k, "box": draw(box)} for k in keys]}
+    content = (
+        None
+        if thread
+        else ("public" if not sealed else draw(st.sampled_from(["mission", "parties"])))
+    )
     return drop_none(
         {
             **draw(headers("correspondence")),
             "from_party": a,
             "to_party": b,
             "subject": draw(texts(300)),
-            "body": draw(texts(2000)),
-            "in_reply_to": draw(maybe(hexes)),
+            **body,
+            "thread": thread,
+            "content": content,
+            "in_reply_to": draw(maybe(hexes)) if thread else None,
             "language": draw(
                 maybe(st.from_regex(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}", fullmatch=True))
             ),

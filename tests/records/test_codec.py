@@ -45,6 +45,10 @@ def test_record_types_are_keyed_by_their_type_literal() -> None:
             "verification_task",
             "approval",
             "reply",
+            "link",
+            "acknowledgement",
+            "access",
+            "release",
         ]
     )
 

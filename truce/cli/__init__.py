@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import sys
 
-from truce.cli import agreement, casework, compliance, demo, keys, log, records, verify
+from truce.cli import (
+    agreement,
+    casework,
+    channel,
+    compliance,
+    demo,
+    keys,
+    log,
+    records,
+    verify,
+)
 from truce.cli._app import cli, run
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = (agreement, casework, compliance, demo, keys, log, records, verify)
+_COMMAND_MODULES = (agreement, casework, channel, compliance, demo, keys, log, records, verify)
 
 
 def main() -> None:

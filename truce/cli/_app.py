@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -30,6 +30,7 @@ __all__ = [
     "emit_json_lines",
     "open_mission",
     "pass_state",
+    "read_json_object",
     "run",
 ]
 
@@ -98,6 +99,19 @@ def emit_json_lines(rows: Iterable[Any]) -> None:
     """One JSON value per line (JSON Lines)."""
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+
+
+def read_json_object(source: IO[str], option: str) -> dict[str, Any]:
+    """A JSON object read from an option's file; a ValidationError naming the option if not."""
+    try:
+        value = json.load(source)
+    except json.JSONDecodeError as exc:
+        raise errors.ValidationError(
+            f"not JSON: {exc.msg} (line {exc.lineno})", field=option
+        ) from None
+    if not isinstance(value, dict):
+        raise errors.ValidationError("must be a JSON object", field=option)
+    return value
 
 
 def exit_code(exc: errors.Error) -> int:

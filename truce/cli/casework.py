@@ -1,4 +1,4 @@
-"""``truce allegation``, ``truce finding``, ``truce history``: the verification workflow.
+"""``truce allegation``, ``finding``, ``correct``, ``coverage``, ``history``: the casework.
 
 The command line is the mission's own console (it opens the mission's
 database), so it reads as the mission does; each write is signed with --key
@@ -8,6 +8,7 @@ and checked by intake like any other record.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import IO
 
 import click
 from rich.markup import escape
@@ -21,13 +22,15 @@ from truce.cli._app import (
     emit_json_lines,
     open_mission,
     pass_state,
+    read_json_object,
 )
 from truce.keys import load_signer
 from truce.records import OUTCOME_REASONS, STEP_STATES, TASK_KINDS
+from truce.workflow.coverage import CoverageSettings
 from truce.workflow.findings import DEFAULT_REPLY_WINDOW_DAYS
 from truce.workflow.visibility import Reader
 
-__all__ = ["allegation", "finding", "history"]
+__all__ = ["allegation", "correct", "coverage", "finding", "history"]
 
 _MISSION = Reader("analyst")
 CERTAINTIES = ("confirmed", "probable", "possible")
@@ -59,7 +62,7 @@ def allegation_list(state: State, wanted: str | None, as_json: bool) -> None:
         return
     table = Table("allegation", "party", "against", "category", "state")
     for row in rows:
-        mark = " [synthetic]" if row["synthetic"] else ""
+        mark = " \\[synthetic]" if row["synthetic"] else ""
         table.add_row(
             row["record_id"][:12],
             row["party"],
@@ -114,6 +117,125 @@ def allegation_task(state: State, ref: str, task: str, detail: str, due: object,
     with open_mission(state) as m:
         r = m.add_task(ref, task, detail, load_signer(key), due=when)
     console.print(f"stored verification_task #{r.seq} {r.record_id}")
+
+
+@allegation.command("candidates")
+@click.argument("ref")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines.")
+@pass_state
+def allegation_candidates(state: State, ref: str, limit: int, as_json: bool) -> None:
+    """Observations that may match an allegation, ranked by place, time, type and
+    the compliance engine's rulings, each with the reasons.
+
+    Example: truce allegation candidates 3f2a9c --limit 5
+    """
+    with open_mission(state) as m:
+        rows = m.link_candidates(ref, reader=_MISSION, limit=limit)
+    if as_json:
+        emit_json_lines(rows)
+        return
+    if not rows:
+        console.print("no candidate observations within the distance and time limits")
+    for row in rows:
+        mark = " [green](linked)[/]" if row["linked"] else ""
+        console.print(f"[bold]{row['observation'][:12]}[/] score {row['score']:.3f}{mark}")
+        for reason in row["reasons"]:
+            console.print(f"    {escape(reason)}")
+
+
+@allegation.command("link")
+@click.argument("ref")
+@click.argument("observation")
+@click.option("--reason", required=True, help="Why the observation bears on the allegation.")
+@click.option("--score", type=click.FloatRange(0, 1), help="The candidate's score, if ranked.")
+@_KEY
+@pass_state
+def allegation_link(
+    state: State, ref: str, observation: str, reason: str, score: float | None, key: str
+) -> None:
+    """Confirm a link between an allegation and an observation (an analyst's call).
+
+    Example: truce allegation link 3f2a9c 9be01d --reason "same impact, 1.2 km" --key k.key
+    """
+    with open_mission(state) as m:
+        r = m.link(ref, observation, load_signer(key), reason=reason, score=score)
+    console.print(f"stored link #{r.seq} {r.record_id}")
+
+
+@cli.command("correct")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why the record is corrected.")
+@click.option(
+    "--replacement",
+    type=click.File("r", encoding="utf-8"),
+    help="JSON file: the corrected record (same type). Without it the record is withdrawn.",
+)
+@_KEY
+@pass_state
+def correct(state: State, ref: str, reason: str, replacement: IO[str] | None, key: str) -> None:
+    """Supersede a record with a correction; the original stays in the log and its history.
+
+    Example: truce correct 3f2a9c --reason "recounted" --replacement fixed.json --key k.key
+    """
+    body = read_json_object(replacement, "--replacement") if replacement else None
+    with open_mission(state) as m:
+        receipts = m.correct(ref, load_signer(key), reason=reason, replacement=body)
+    for r in receipts:
+        console.print(f"stored {r.kind} #{r.seq} {r.record_id}")
+
+
+@cli.group()
+def coverage() -> None:
+    """Where and when the mission could see, and the access restrictions it met.
+
+    Example: truce coverage summary --days 7
+    """
+
+
+@coverage.command("summary")
+@click.option("--days", type=click.IntRange(1, 3660), help="Only the last N days with records.")
+@click.option("--sight-m", type=float, default=5000.0, show_default=True, help="Patrol sight.")
+@click.option(
+    "--band-m", type=float, default=15000.0, show_default=True, help="Contact-area half-width."
+)
+@click.option("--json", "as_json", is_flag=True, help="The summary as JSON.")
+@pass_state
+def coverage_summary(
+    state: State, days: int | None, sight_m: float, band_m: float, as_json: bool
+) -> None:
+    """Per local day: share of the contact area and of the protected sites seen,
+    camera hours, patrols, and restrictions (denied / conditional / delayed).
+
+    Example: truce coverage summary --days 3 --json
+    """
+    settings = CoverageSettings(patrol_sight_m=sight_m, contact_band_m=band_m)
+    with open_mission(state) as m:
+        found = m.coverage(reader=_MISSION, settings=settings)
+    out = found.to_dict()
+    if days is not None:
+        out["days"] = out["days"][-days:]
+    if as_json:
+        emit_json(out)
+        return
+    console.print(
+        f"contact area {out['contact_km2']:,.0f} km² (±{band_m / 1000:g} km of the line), "
+        f"{out['sites_total']} protected sites"
+    )
+    table = Table("day", "area seen", "sites seen", "cameras", "patrols", "restrictions")
+    for d in out["days"]:
+        r = d["restrictions"]
+        kinds = ", ".join(f"{n} {k}" for k, n in r["by_kind"].items() if n)
+        sites = "—" if d["site_share"] is None else f"{d['site_share']:.0%}"
+        table.add_row(
+            d["date"],
+            f"{d['area_share']:.0%}",
+            f"{sites} ({d['sites_seen']}/{d['sites_total']})",
+            f"{d['cameras']} ({d['camera_hours']:.0f} h)",
+            f"{d['patrols']} ({d['patrol_km']:.0f} km)",
+            kinds or "none",
+        )
+    console.print(table)
 
 
 @cli.group()

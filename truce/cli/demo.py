@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from truce.cli._app import cli, console
@@ -32,8 +33,9 @@ __all__ = ["demo"]
 def demo(directory: str, seed: int, days: int, force: bool) -> None:
     """Build a demo mission: the example agreement on real Ukrainian geography and
     energy sites, monitor and party keys, and a SYNTHETIC 30-day scenario
-    (observations, coverage, allegations, evidence, correspondence, a correction),
-    all signed and stored.
+    (observations, coverage, allegations, evidence), all signed and stored; then a
+    full verification cycle (allegations from both parties verified, an approved
+    finding with both parties' replies, correspondence, one correction).
 
     Example: truce demo --dir truce-demo --seed 7
     """
@@ -61,6 +63,9 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
         f"{n['energy_allegations_unmatched']} without, "
         f"{n['energy_allegations_contradicted']} contradicted by the other party"
     )
+    console.print("\nCasework, every step a signed record:")
+    for line in result.casework.lines:
+        console.print(f"  {escape(line)}")
     console.print("\nSigned checkpoint of the log (every record above is an entry in it):")
     click.echo(result.checkpoint.note.decode("utf-8"), nl=False)
     previous = result.status.previous
@@ -86,6 +91,10 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
     console.print("\nNext, try:")
     for cmd in (
         f"truce --mission {directory} list --type allegation --limit 5",
+        f"truce --mission {directory} allegation list --state confirmed",
+        f"truce --mission {directory} history {result.casework.finding[:12]}",
+        f"truce --mission {directory} correspond threads",
+        f"truce --mission {directory} coverage summary --days 3",
         f"truce --mission {directory} show '#3'",
         f"truce --mission {directory} agreement diff 1 2",
         f"truce --mission {directory} compliance list --term moratorium.energy --status breach",

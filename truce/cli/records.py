@@ -188,6 +188,7 @@ def show(state: State, ref: str, as_json: bool) -> None:
     """
     with open_mission(state) as m:
         v = m.show(ref)
+        latest = m.latest(v.record_id) if v.corrected else v.record_id
     if as_json:
         emit_json(v.to_dict())
         return
@@ -201,6 +202,9 @@ def show(state: State, ref: str, as_json: bool) -> None:
         console.print("[bold yellow]SYNTHETIC[/] — generated data, not a real observation")
     for c in v.corrected_by:
         console.print(f"[yellow]corrected by {c}[/]")
+    if latest != v.record_id:
+        now = f"the current version is {latest}" if latest else "it is withdrawn"
+        console.print(f"[yellow]this version is superseded: {now}[/]")
     console.print(v.summary, markup=False)
     for a in v.compliance:
         where = f" [{a['list']}]" if a["list"] else ""

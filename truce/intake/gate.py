@@ -40,6 +40,7 @@ from truce.records import (
     Finding,
     KeyEvent,
     Record,
+    Release,
     event_time,
     future_times,
     parse_record,
@@ -387,8 +388,8 @@ class Gate:
                 )
         elif isinstance(record, Correspondence):
             self._require_party(signer, record.from_party, "payload.from_party")
-            if record.in_reply_to is not None:
-                self._require_record(record.in_reply_to, {"correspondence"}, batch, "in_reply_to")
+        elif isinstance(record, Release):
+            self._require_blob(record.report, record.size, batch, "payload.report")
         elif isinstance(record, Finding):
             for i, ref in enumerate(record.allegations):
                 self._require_record(ref, {"allegation"}, batch, f"allegations[{i}]")
@@ -446,6 +447,19 @@ class Gate:
                 field="payload.version",
             )
         batch.agreements[key] = agreement
+
+    def _require_blob(self, sha256: str, size: int, batch: _Batch, field: str) -> None:
+        data = batch.blobs.get(sha256)
+        if data is not None:
+            batch.used_blobs[sha256] = data
+        else:
+            data = self._store.get_blob(sha256)
+        if data is None:
+            raise ValidationError(f"no blob {sha256} in the batch or the store", field=field)
+        if len(data) != size:
+            raise ValidationError(
+                f"blob {sha256[:12]} is {len(data)} bytes, not {size}", field="payload.size"
+            )
 
     def _require_party(self, signer: KeyState, party: str, field: str) -> None:
         if signer.party != party:

@@ -12,12 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from truce.agreement.book import AgreementBook
-from truce.errors import AuthError, ValidationError
+from truce.errors import AuthError, Conflict, ValidationError
 from truce.records import (
+    Acknowledgement,
     AllegationStep,
     Approval,
     Attributed,
+    Correspondence,
     Finding,
+    Link,
     Record,
     Reply,
     VerificationTask,
@@ -32,6 +35,7 @@ from truce.workflow import (
     check_task,
     finding_state,
 )
+from truce.workflow.correspondence import check_acknowledgement, check_message
 
 __all__ = ["check_workflow"]
 
@@ -79,6 +83,30 @@ def check_workflow(
         approvals = related.about(record.finding, {"approval"})
         replies = related.about(record.finding, {"reply"})
         check_reply(draft, approvals, replies, record, now)
+    elif isinstance(record, Correspondence):
+        opener = None
+        if record.thread is not None:
+            opener = related.target(record.thread, "correspondence", "payload.thread")
+        earlier = None
+        if record.in_reply_to is not None:
+            earlier = related.target(record.in_reply_to, "correspondence", "payload.in_reply_to")
+        check_message(record, opener, earlier, related.key)
+    elif isinstance(record, Acknowledgement):
+        message = related.target(record.message, "correspondence", "payload.message")
+        check_acknowledgement(
+            record, message, related.about(record.message, {"acknowledgement"}), signer
+        )
+    elif isinstance(record, Link):
+        related.target(record.allegation, "allegation", "payload.allegation")
+        related.target(record.observation, "observation", "payload.observation")
+        for earlier_link in related.about(record.allegation, {"link"}):
+            assert isinstance(earlier_link.record, Link)
+            if earlier_link.record.observation == record.observation:
+                raise Conflict(
+                    f"observation {record.observation[:12]} is already linked to allegation "
+                    f"{record.allegation[:12]} (withdraw that link with a correction first)",
+                    existing={"link": earlier_link.record_id},
+                )
     elif isinstance(record, Finding) and isinstance(record.attribution, Attributed):
         version = record.term.agreement_version
         stated = [

@@ -1,7 +1,9 @@
 """Signed record types: the JSON payloads people and devices sign.
 
 A record is a JSON object with a ``type`` (observation, coverage, allegation,
-finding, correction, evidence, correspondence, key, agreement), a common
+finding, correction, evidence, correspondence, key, agreement, and the
+workflow's allegation_step, verification_task, approval, reply, link,
+acknowledgement, access and release), a common
 header (``mission``, ``signed_at``, ``synthetic``, ``source``, ``note``) and a
 strictly validated body: unknown fields, NaN, naive times and over-long
 strings or lists are all rejected, with the JSON path of each problem.
@@ -22,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+from truce.records.access import ACCESS_ACTIONS, Access, Release
 from truce.records.agreement import AgreementVersion
 from truce.records.allegation import Allegation, Claim, Facility
 from truce.records.approval import Approval
@@ -36,13 +39,19 @@ from truce.records.common import (
     format_utc,
 )
 from truce.records.correction import Correction
-from truce.records.correspondence import Correspondence
+from truce.records.correspondence import (
+    CONTENT_RULES,
+    Acknowledgement,
+    Correspondence,
+    SealedFor,
+)
 from truce.records.coverage import Coverage, TrackPoint
 from truce.records.evidence import Evidence
 from truce.records.finding import Attributed, Finding, NotAttributed
 from truce.records.header import RecordHeader
 from truce.records.index import event_time, sealed_paths, subject, summary
 from truce.records.key import KeyEvent
+from truce.records.link import Link
 from truce.records.observation import SEALABLE_PATHS, Observation, ObservedBy, Weapon
 from truce.records.reply import Reply
 from truce.records.timecheck import DEFAULT_SKEW, check_not_future, future_times, times_to_check
@@ -57,6 +66,8 @@ from truce.records.verification import (
 from truce.records.vocabulary import EVENT_CATEGORIES, EVENT_SUBTYPES, WEAPON_CLASSES
 
 __all__ = [
+    "ACCESS_ACTIONS",
+    "CONTENT_RULES",
     "DEFAULT_SKEW",
     "EVENT_CATEGORIES",
     "EVENT_SUBTYPES",
@@ -67,6 +78,8 @@ __all__ = [
     "STEP_STATES",
     "TASK_KINDS",
     "WEAPON_CLASSES",
+    "Access",
+    "Acknowledgement",
     "AgreementVersion",
     "Allegation",
     "AllegationStep",
@@ -81,6 +94,7 @@ __all__ = [
     "Facility",
     "Finding",
     "KeyEvent",
+    "Link",
     "Location",
     "NotAttributed",
     "Observation",
@@ -88,7 +102,9 @@ __all__ = [
     "PointLocation",
     "Record",
     "RecordHeader",
+    "Release",
     "Reply",
+    "SealedFor",
     "TermRef",
     "TimeInterval",
     "TimeSpec",

@@ -27,17 +27,19 @@ from pydantic_core import ErrorDetails
 from pydantic_core import ValidationError as PydanticValidationError
 
 from truce.errors import FieldError, ValidationError
+from truce.records.access import Access, Release
 from truce.records.agreement import AgreementVersion
 from truce.records.allegation import Allegation
 from truce.records.approval import Approval
 from truce.records.common import format_utc
 from truce.records.correction import Correction
-from truce.records.correspondence import Correspondence
+from truce.records.correspondence import Acknowledgement, Correspondence
 from truce.records.coverage import Coverage
 from truce.records.evidence import Evidence
 from truce.records.finding import Finding
 from truce.records.header import RecordHeader
 from truce.records.key import KeyEvent
+from truce.records.link import Link
 from truce.records.observation import Observation
 from truce.records.reply import Reply
 from truce.records.verification import AllegationStep, VerificationTask
@@ -64,7 +66,11 @@ Record: TypeAlias = Annotated[
     | AllegationStep
     | VerificationTask
     | Approval
-    | Reply,
+    | Reply
+    | Link
+    | Acknowledgement
+    | Access
+    | Release,
     Field(discriminator="type"),
 ]
 
@@ -84,6 +90,10 @@ RECORD_TYPES: Mapping[str, type[RecordHeader]] = types.MappingProxyType(
         "verification_task": VerificationTask,
         "approval": Approval,
         "reply": Reply,
+        "link": Link,
+        "acknowledgement": Acknowledgement,
+        "access": Access,
+        "release": Release,
     }
 )
 

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from truce.records.access import Access, Release
 from truce.records.agreement import AgreementVersion
 from truce.records.allegation import Allegation
 from truce.records.approval import Approval
 from truce.records.common import BearingLocation, Location, TimeSpec
 from truce.records.correction import Correction
-from truce.records.correspondence import Correspondence
+from truce.records.correspondence import Acknowledgement, Correspondence
 from truce.records.coverage import Coverage
 from truce.records.evidence import Evidence
 from truce.records.finding import Attributed, Finding
 from truce.records.header import RecordHeader
 from truce.records.key import KeyEvent
+from truce.records.link import Link
 from truce.records.observation import Observation
 from truce.records.reply import Reply
 from truce.records.verification import AllegationStep, VerificationTask
@@ -57,9 +59,10 @@ def subject(record: RecordHeader) -> str | None:
 
     Guarantees: key -> ``keyid``; agreement -> ``agreement_id@version``;
     correction -> the superseded record id; finding -> its first allegation,
-    else its first observation; correspondence -> ``in_reply_to``;
-    allegation_step, verification_task -> the allegation; approval, reply ->
-    the finding; others -> None.
+    else its first observation; correspondence -> its ``thread`` (None for a
+    thread's first message); acknowledgement -> the message; allegation_step,
+    verification_task, link -> the allegation; approval, reply -> the
+    finding; release -> the report's SHA-256; others -> None.
     """
     if isinstance(record, KeyEvent):
         return record.keyid
@@ -71,9 +74,13 @@ def subject(record: RecordHeader) -> str | None:
         refs = record.allegations or record.observations
         return refs[0] if refs else None
     if isinstance(record, Correspondence):
-        return record.in_reply_to
-    if isinstance(record, AllegationStep | VerificationTask):
+        return record.thread
+    if isinstance(record, Acknowledgement):
+        return record.message
+    if isinstance(record, AllegationStep | VerificationTask | Link):
         return record.allegation
+    if isinstance(record, Release):
+        return record.report
     if isinstance(record, Approval | Reply):
         return record.finding
     return None
@@ -198,7 +205,18 @@ def _body(record: RecordHeader, hide_sealed: bool) -> str:
             f"{record.size} B ({kind})"
         )
     if isinstance(record, Correspondence):
-        return f"{record.from_party} → {record.to_party}: {record.subject}"
+        sealed = "" if record.body is not None else " [sealed]"
+        return f"{record.from_party} → {record.to_party}: {record.subject}{sealed}"
+    if isinstance(record, Acknowledgement):
+        return f"{record.party} acknowledges message {record.message[:12]}"
+    if isinstance(record, Link):
+        return f"link allegation {record.allegation[:12]} ↔ observation {record.observation[:12]}"
+    if isinstance(record, Access):
+        return f"party {record.party} {record.action}: {len(record.items)} item(s)"
+    if isinstance(record, Release):
+        return f"release of {record.title!r} to {', '.join(record.parties)} at " + (
+            record.release_at.strftime("%Y-%m-%d %H:%MZ")
+        )
     if isinstance(record, KeyEvent):
         who = f" {record.role} {record.principal}" if record.role else ""
         return f"key {record.action} {record.keyid}{who}"

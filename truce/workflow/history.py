@@ -29,6 +29,7 @@ from truce.records import (
     Correction,
     Finding,
     KeyEvent,
+    Link,
     Record,
     Reply,
     format_utc,
@@ -49,7 +50,9 @@ _RELATIONS = {
     "approval": "approval",
     "reply": "reply",
     "finding": "cited_by",
-    "correspondence": "reply_in_thread",
+    "correspondence": "in_thread",
+    "acknowledgement": "receipt",
+    "link": "link",
 }
 
 
@@ -103,9 +106,12 @@ class History:
 
 
 def cites(record: Record, target: str) -> bool:
-    """Whether ``record`` is about ``target`` (its subject, or a finding citing it)."""
+    """Whether ``record`` is about ``target`` (its subject, a finding citing it, or a
+    link naming it)."""
     if isinstance(record, Finding):
         return target in record.allegations or target in record.observations
+    if isinstance(record, Link):
+        return target in (record.allegation, record.observation)
     return subject(record) == target
 
 

@@ -14,10 +14,17 @@ A reader is a role and, for a party, its party id. The mission's own roles
 * observations only when an approved finding cites them, and never their
   sealed fields (:func:`redact`);
 * agreements and key records (public), and a correction when it may see the
-  corrected record.
+  corrected record;
+* the messages of its own correspondence threads and their acknowledgements
+  (a sealed body stays sealed: the record shows boxes, not text);
+* every ``access`` record — what either party read, and when (DESIGN §8);
+* the releases addressed to it (the report itself from the release instant:
+  :mod:`truce.channel`);
+* a link of an allegation to an observation once it may see both.
 
 The public (``observer``) sees what a party sees of the *other* party's
-filings: published ones only. Monitors and witnesses read nothing here.
+filings: published ones only; and the messages of ``public`` threads, which the
+public log carries in plain text anyway. Monitors and witnesses read nothing here.
 """
 
 from __future__ import annotations
@@ -29,14 +36,18 @@ from datetime import datetime
 from typing import Any
 
 from truce.records import (
+    Access,
+    Acknowledgement,
     Allegation,
     AllegationStep,
     Approval,
     Correction,
     Correspondence,
     Finding,
+    Link,
     Observation,
     Record,
+    Release,
     Reply,
     VerificationTask,
     sealed_paths,
@@ -51,10 +62,12 @@ MISSION_ROLES = frozenset({"analyst", "approver", "admin"})
 
 @dataclass(frozen=True)
 class Reader:
-    """Who is reading: a role, and the party for a party's key."""
+    """Who is reading: a role, the party for a party's key, and the key itself
+    when known (a party's reads are logged with it)."""
 
     role: str
     party: str | None = None
+    keyid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,24 @@ def may_see(reader: Reader, record_id: str, record: Record, state: Published) ->
         found = state.finding(record.finding)
         return found is not None and found.reply_by is not None and state.now > found.reply_by
     if isinstance(record, Correspondence):
-        return party in (record.from_party, record.to_party)
+        opener = record if record.thread is None else state.record(record.thread)
+        public = isinstance(opener, Correspondence) and opener.content == "public"
+        return party in (record.from_party, record.to_party) or public
+    if isinstance(record, Acknowledgement):
+        target = state.record(record.message)
+        return target is not None and may_see(reader, record.message, target, state)
+    if isinstance(record, Access):
+        return party is not None
+    if isinstance(record, Release):
+        return party in record.parties
+    if isinstance(record, Link):
+        allegation, observation = state.record(record.allegation), state.record(record.observation)
+        return (
+            allegation is not None
+            and observation is not None
+            and may_see(reader, record.allegation, allegation, state)
+            and may_see(reader, record.observation, observation, state)
+        )
     if isinstance(record, Observation):
         return state.cited(record_id)
     if isinstance(record, Correction):
