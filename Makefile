@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench docs clean
+.PHONY: demo test lint format bench docs readme clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m truce.cli.reference > docs/cli.md
+
+readme: $(STAMP)
+	$(BIN)/python scripts/refresh_readme.py .
 
 clean:
 	rm -rf $(VENV) truce-demo .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -31,16 +31,26 @@ def seeded(principal: str) -> Signer:
     return Signer.from_seed(principal, principal.encode().ljust(32, b"\0")[:32])
 
 
+def new_mission(path: Path) -> Mission:
+    """A fresh mission whose clock reads :data:`NOW`."""
+    admin = seeded("mission-admin")
+    return Mission.create(path, mission_id="test-mission", admin=admin, clock=lambda: NOW)
+
+
 @pytest.fixture
 def mission(tmp_path: Path) -> Iterator[Mission]:
-    admin = seeded("mission-admin")
-    m = Mission.create(tmp_path / "m", mission_id="test-mission", admin=admin, clock=lambda: NOW)
+    m = new_mission(tmp_path / "m")
     yield m
     m.close()
 
 
 @pytest.fixture
 def actors(mission: Mission) -> Actors:
+    return enrol_actors(mission)
+
+
+def enrol_actors(mission: Mission) -> Actors:
+    """Enrol the usual monitor, analyst and party keys in ``mission``."""
     a = Actors(
         admin=seeded("mission-admin"),
         monitor=seeded("monitor-01"),

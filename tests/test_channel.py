@@ -108,3 +108,17 @@ def test_a_refused_read_is_not_logged_as_a_read(case: Case) -> None:
     with pytest.raises(AuthError):
         m.read(case.allegation, _readers(case)["B"])  # A's unpublished allegation
     assert m.accesses(reader=Reader("analyst")) == []
+
+
+def test_the_published_log_holds_a_report_only_from_its_release(case: Case) -> None:
+    m = case.mission
+    at = NOW + timedelta(hours=2)
+    m.release_report(REPORT, "Daily report", case.approver, release_at=at, parties=["A", "B"])
+    m.integrate()
+    blob = m.publish_path() / "blob" / SHA
+    assert m.unreleased_reports() == {SHA}
+    assert not blob.exists()  # the release record is public, the report not yet
+    m.clock = lambda: at
+    m.publish()
+    assert m.unreleased_reports() == set()
+    assert blob.read_bytes() == REPORT

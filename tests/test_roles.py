@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import Actors, allegation, observation, seeded
+from tests.conftest import Actors, allegation, enrol_actors, new_mission, observation, seeded
 from tests.records import _examples as ex
 from tests.workflow.conftest import Case, approved_finding, draft, make_case
 from truce.errors import AuthError, Error
 from truce.keys import ROLES, Signer
-from truce.mission import Mission
 from truce.records import RECORD_TYPES, format_utc
 from truce.roles import MAY_SUBMIT, OPERATIONS, check_may_submit
 from truce.workflow.visibility import Reader
@@ -99,9 +98,13 @@ def _bodies(case: Case, role: str) -> dict[str, dict[str, Any]]:
     }
 
 
-@pytest.fixture
-def case(mission: Mission, actors: Actors) -> Case:
-    return make_case(mission, actors)
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
+    """One mission for the whole matrix: submissions go through ``check`` (nothing
+    is stored) and the records the reads need are made once, on first use."""
+    mission = new_mission(tmp_path_factory.mktemp("roles") / "m")
+    yield make_case(mission, enrol_actors(mission))
+    mission.close()
 
 
 def _draft(case: Case) -> str:
@@ -160,7 +163,9 @@ def _signer(case: Case, role: str) -> Signer:
     if role in known:
         return known[role]
     signer = seeded(f"{role}-matrix")
-    case.mission.enrol_key(signer.public_key, principal=signer.principal, role=role)
+    if f"key:{role}" not in case.made:
+        case.mission.enrol_key(signer.public_key, principal=signer.principal, role=role)
+        case.made[f"key:{role}"] = signer.keyid
     return signer
 
 

@@ -222,6 +222,18 @@ class Channel:
         self._log_access(reader, "report", [row["report"]])
         return data
 
+    def unreleased_reports(self) -> set[str]:
+        """SHA-256 of every report whose release instant has not come yet: the
+        published log holds their release records, not yet their bytes."""
+        now = self.clock()
+        held: set[str] = set()
+        for stored in self.store.scan(kinds=["release"]):
+            record = parse_record(stored.payload)
+            assert isinstance(record, Release)
+            if record.release_at > now:
+                held.add(record.report)
+        return held
+
     # -- the access log ------------------------------------------------------------
 
     def accesses(self, *, reader: Reader, party: str | None = None) -> list[dict[str, Any]]:

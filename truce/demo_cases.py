@@ -198,61 +198,44 @@ def _cycle(
         lines.append(f"allegation {ref[:12]}: {state}")
 
     # Correspondence: a thread sealed to the parties, one the mission may read.
-    clock.advance(hours=1)
-    private = m.correspond(
-        party["A"],
-        "A",
-        "B",
-        "Consular access to a detained repair engineer",
-        "We ask for consular access to our citizen detained near the substation.",
-        content="parties",
-        reply_by=clock.now + timedelta(days=3),
-        language="en",
-        entropy=entropy,
+    exchanges = (
+        (
+            "A",
+            "parties",
+            "Consular access to a detained repair engineer",
+            "We ask for consular access to our citizen detained near the substation.",
+            "Access is granted on Friday at 10:00.",
+        ),
+        (
+            "B",
+            "mission",
+            "Repair crew access to a damaged substation",
+            "We request a local ceasefire window for a repair crew, per the agreement's "
+            "window terms.",
+            "We agree to the window proposed, 06:00 to 14:00 local time on two consecutive days.",
+        ),
     )
-    clock.advance(hours=2)
-    m.acknowledge(private.record_id, party["B"], party="B")
-    clock.advance(days=1)
-    m.correspond(
-        party["B"],
-        "B",
-        "A",
-        "Re: Consular access",
-        "Access is granted on Friday at 10:00.",
-        thread=private.record_id,
-        in_reply_to=private.record_id,
-        language="en",
-        entropy=entropy,
-    )
-    clock.advance(hours=1)
-    repair = m.correspond(
-        party["B"],
-        "B",
-        "A",
-        "Repair crew access to a damaged substation",
-        "We request a local ceasefire window for a repair crew, per the agreement's window terms.",
-        content="mission",
-        reply_by=clock.now + timedelta(days=2),
-        language="en",
-        entropy=entropy,
-    )
-    clock.advance(hours=4)
-    m.acknowledge(repair.record_id, party["A"], party="A")
-    clock.advance(hours=6)
-    m.correspond(
-        party["A"],
-        "A",
-        "B",
-        "Re: Repair crew access",
-        "We agree to the window proposed, 06:00 to 14:00 local time on two consecutive days.",
-        thread=repair.record_id,
-        language="en",
-        entropy=entropy,
-    )
+    for writer, content, subject, text, answer in exchanges:
+        other = "B" if writer == "A" else "A"
+        clock.advance(hours=1)
+        opened = m.correspond(
+            party[writer], writer, other, subject, text, content=content,
+            reply_by=clock.now + timedelta(days=3), language="en", entropy=entropy,
+        )  # fmt: skip
+        clock.advance(hours=2)
+        m.acknowledge(opened.record_id, party[other], party=other)
+        clock.advance(hours=20)
+        m.correspond(
+            party[other], other, writer, f"Re: {subject}", answer, thread=opened.record_id,
+            in_reply_to=opened.record_id, language="en", entropy=entropy,
+        )  # fmt: skip
     threads = m.threads(reader=mission)
+    messages = sum(t["messages"] for t in threads)
+    receipts = messages - sum(t["unacknowledged"] for t in threads)
+    waiting = sum(len(t["awaiting_reply"]) for t in threads)
     lines.append(
-        f"correspondence: {len(threads)} threads "
-        f"({', '.join(t['content'] for t in threads)}), every message acknowledged or answered"
+        f"correspondence: {len(threads)} threads ({', '.join(t['content'] for t in threads)}), "
+        f"{messages} messages, {receipts} receipts, {waiting} awaiting a reply"
     )
 
     # One correction: the monitor recounts an observation they signed.

@@ -20,14 +20,13 @@ the same path through :class:`~truce.intake.gate.Gate`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from truce.agreement import Agreement, AgreementDiff, diff, load_agreement
 from truce.agreement.book import AgreementBook, VersionInfo
@@ -45,11 +44,11 @@ from truce.ledger.note import Signer as NoteSigner
 from truce.publish import tlog
 from truce.publish.blobs import publish_blobs
 from truce.publish.tlog import PublishReport
-from truce.records import parse_record, summary, to_payload_dict
+from truce.records import parse_record, to_payload_dict
 from truce.settings import SETTINGS_FILE, MissionSettings
-from truce.store import KeyState, Store, StoredRecord, open_store
+from truce.store import KeyState, Store, open_store
 from truce.verify.record import RecordProof
-from truce.views import RecordView, assessment_dict
+from truce.views import Reading, RecordView, assessment_dict
 
 __all__ = ["Mission", "MissionSettings", "RecordView", "example_agreement_path"]
 
@@ -76,7 +75,7 @@ def _slug(name: str) -> str:
     return slug if len(slug) >= 2 else f"{slug}-mission"
 
 
-class Mission(Casework, Channel):
+class Mission(Casework, Channel, Reading):
     """A monitoring mission: its store, its agreement versions, its keys.
 
     The verification workflow's operations (allegation steps, links, findings,
@@ -373,7 +372,10 @@ class Mission(Casework, Channel):
 
             return read
 
-        publish_blobs(target, [(sha, reader(sha)) for sha, _ in self.store.blob_index(head.size)])
+        # A report released at a later instant is not published before it (parity).
+        held = self.unreleased_reports()
+        index = self.store.blob_index(head.size)
+        publish_blobs(target, [(sha, reader(sha)) for sha, _ in index if sha not in held])
         tree = StoreTree(self.store)
         return tlog.publish(
             target,
@@ -553,74 +555,6 @@ class Mission(Casework, Channel):
             state = self.store.key(keyid)
             self._keys_cache[keyid] = state
         return state
-
-    def _view(self, stored: StoredRecord, *, corrections: bool = True) -> RecordView:
-        record = parse_record(stored.payload)
-        signer = self._signer_of(stored.keyid)
-        corrected_by: tuple[str, ...] = ()
-        if corrections:
-            corrected_by = tuple(
-                r.record_id for r in self.store.scan(kinds=["correction"], subject=stored.record_id)
-            )
-        return RecordView(
-            seq=stored.seq,
-            record_id=stored.record_id,
-            kind=stored.kind,
-            signer=signer.principal,
-            role=signer.role,
-            party=signer.party,
-            signed_at=stored.signed_at,
-            accepted_at=stored.accepted_at,
-            event_time=stored.event_time,
-            synthetic=stored.synthetic,
-            summary=summary(record),
-            record=json.loads(stored.payload),
-            envelope=json.loads(stored.entry),
-            corrected_by=corrected_by,
-            compliance=tuple(
-                assessment_dict(a) for a in self.store.assessments(record_id=stored.record_id)
-            )
-            if corrections
-            else (),
-        )
-
-    def show(self, ref: str) -> RecordView:
-        """One record by id, unique id prefix (>= 6 hex) or ``#seq``."""
-        return self._view(self.store.resolve(ref))
-
-    def records(
-        self,
-        *,
-        kinds: Sequence[str] | None = None,
-        since_seq: int = 0,
-        limit: int | None = None,
-        descending: bool = False,
-        corrections: bool = True,
-    ) -> Iterator[RecordView]:
-        corrected: set[str] = set()
-        if corrections:
-            corrected = {r.subject or "" for r in self.store.scan(kinds=["correction"])}
-        for stored in self.store.scan(
-            kinds=kinds, since_seq=since_seq, limit=limit, descending=descending
-        ):
-            view = self._view(stored, corrections=stored.record_id in corrected)
-            yield view
-
-    def export(self, out: IO[str], *, kinds: Sequence[str] | None = None) -> int:
-        """Write every record as JSON Lines (record, envelope, seq); returns the count."""
-        n = 0
-        for stored in self.store.scan(kinds=kinds):
-            line = {
-                "seq": stored.seq,
-                "record_id": stored.record_id,
-                "kind": stored.kind,
-                "accepted_at": stored.accepted_at,
-                "record": json.loads(stored.payload),
-                "envelope": json.loads(stored.entry),
-            }
-            out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-            n += 1
-        return n
 
     def summary(self) -> dict[str, Any]:
         """Counts per record type, keys per role, agreement versions."""

@@ -260,9 +260,9 @@ class _Builder:
             points: list[dict[str, Any]] = []
             for k in range(12):
                 lon, lat, _ = self._near_line(15.0)
-                if points:  # a patrol moves along, it does not teleport: stay near the last point
-                    lon = round(points[-1]["lon"] + (lon - points[-1]["lon"]) * 0.1, 5)
-                    lat = round(points[-1]["lat"] + (lat - points[-1]["lat"]) * 0.1, 5)
+                if points:  # a vehicle patrol: a few km per 25-minute leg, not a jump
+                    lon = round(points[-1]["lon"] + (lon - points[-1]["lon"]) * 0.02, 5)
+                    lat = round(points[-1]["lat"] + (lat - points[-1]["lat"]) * 0.02, 5)
                 points.append({"lon": lon, "lat": lat, "t": _iso(t0 + timedelta(minutes=25 * k))})
             end = t0 + timedelta(minutes=25 * 11)
             self.add(

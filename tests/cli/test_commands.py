@@ -514,6 +514,22 @@ def test_record_with_a_missing_key_file(truce: Truce, mission: Path, tmp_path: P
     assert r.rc == EXIT_NOT_FOUND
 
 
+def test_record_and_sign_with_a_missing_record_file(
+    truce: Truce, mission: Path, tmp_path: Path
+) -> None:
+    key = mission / "keys" / "monitor-01.key"
+    before = status(truce, mission)
+    missing = tmp_path / "missing.yaml"
+    m = ("--mission", mission)
+    for r in (
+        truce(*m, "record", "observation", "--file", missing, "--key", key),
+        truce(*m, "sign", missing, "--kind", "observation", "--key", key),
+    ):
+        assert r.rc != 0 and "Traceback" not in r.err, r.err
+        assert "cannot read" in r.err and "missing.yaml" in r.err
+    assert status(truce, mission) == before
+
+
 # -- list and show -------------------------------------------------------------------------
 
 

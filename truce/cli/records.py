@@ -35,7 +35,11 @@ RECORD_KINDS = tuple(kind for kind in RECORD_TYPES if kind not in ("key", "agree
 
 def _read_documents(file: str) -> list[dict[str, Any]]:
     """One record or a list of records from a JSON or YAML file ('-' = stdin)."""
-    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValidationError(f"cannot read {file}: {reason}", field="--file") from None
     try:
         doc = yaml.safe_load(text) if file.endswith((".yaml", ".yml")) else json.loads(text)
     except (yaml.YAMLError, ValueError) as exc:
