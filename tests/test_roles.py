@@ -93,6 +93,12 @@ def _bodies(case: Case, role: str) -> dict[str, dict[str, Any]]:
             "parties": ["A", "B"],
         },
         "access": {"party": "A", "action": "read", "items": [case.allegation]},
+        "disclosure": {
+            "record": _sealed(case),
+            "path": "observed_by.monitor",
+            "to": "Board of inquiry",
+            "reason": "matrix",
+        },
         "key": ex.key_enrol(),
         "agreement": ex.agreement(),
     }
@@ -122,6 +128,21 @@ def _approved(case: Case) -> str:
 
 
 REPORT = b"# Daily report\n\nSynthetic.\n"
+
+
+def _sealed(case: Case) -> str:
+    """An observation whose monitor is sealed (made on first use)."""
+    if "sealed" not in case.made:
+        body = observation(
+            observed_by={"source": "patrol", "monitor": "m-1"},
+            sealed=["observed_by.monitor"],
+            signed_at="2025-03-20T07:30:00Z",
+        )
+        m = case.mission
+        case.made["sealed"] = m.submit_record(
+            m.new_record("observation", body), case.actors.monitor
+        ).record_id
+    return case.made["sealed"]
 
 
 def _letter(case: Case) -> str:

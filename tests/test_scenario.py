@@ -19,6 +19,7 @@ from shapely.geometry import LineString, Point, shape
 from truce.agreement import Agreement, load_agreement
 from truce.mission import example_agreement_path
 from truce.records import parse_record
+from truce.records.commitments import seal_fields
 from truce.scenario import Scenario, ScenarioConfig, generate
 
 DATA = Path(__file__).resolve().parents[1] / "truce" / "data"
@@ -296,10 +297,18 @@ def test_records_are_in_signing_order(full: Scenario) -> None:
 
 
 def test_every_record_parses(full: Scenario) -> None:
+    sealed = 0
     for body, _ in full.records:
         assert {"type", "signed_at"} <= body.keys()
-        record = parse_record({**body, "mission": "truce-demo"})
+        if "sealed" in body:  # fields to seal: the record signed carries commitments
+            payload, reveals = seal_fields(body, body["sealed"], salt=lambda _: b"s" * 32)
+            assert [r.path for r in reveals] == body["sealed"]
+            sealed += 1
+        else:
+            payload = body
+        record = parse_record({**payload, "mission": "truce-demo"})
         assert record.type == body["type"]
+    assert sealed > 0
 
 
 def test_signers_are_actors_with_the_right_role(full: Scenario) -> None:

@@ -39,6 +39,7 @@ from truce.records import (
     format_utc,
     parse_record,
 )
+from truce.records.commitments import Reveal
 from truce.roles import check_may
 from truce.store import KeyState, Store, StoredRecord
 from truce.views import RecordView, assessment_dict
@@ -128,6 +129,7 @@ class Casework:
         The original stays in the log and in every history."""
         original = self.store.resolve(ref)
         envelopes = []
+        sealed: dict[str, list[Reveal]] = {}
         body: dict[str, Any] = {"supersedes": original.record_id, "reason": reason}
         if replacement is not None:
             kind = str(replacement.get("type", original.kind))
@@ -137,11 +139,28 @@ class Casework:
                     field="replacement.type",
                 )
             fields = {k: v for k, v in replacement.items() if k not in ("type", "mission")}
-            new = self.sign(self.new_record(kind, fields), signer)
+            new, reveals = self.seal_and_sign(self.new_record(kind, fields), signer)
+            reveals += self._kept_reveals(original, fields)
             envelopes.append(new)
+            if reveals:
+                sealed[new.record_id] = reveals
             body["replacement"] = new.record_id
         envelopes.append(self.sign(self.new_record("correction", body), signer))
-        return self.submit(envelopes)
+        return self.submit(envelopes, reveals=sealed)
+
+    def _kept_reveals(self, original: StoredRecord, fields: Mapping[str, Any]) -> list[Reveal]:
+        """The original's reveals for the sealed fields a replacement keeps as they
+        were (the same commitment): the mission holds their values already."""
+        kept = fields.get("sealed")
+        if not isinstance(kept, Mapping):
+            return []
+        mine = parse_record(original.payload)
+        before = dict(getattr(mine, "sealed", None) or {})
+        return [
+            r
+            for r in self.reveals(original.record_id)
+            if kept.get(r.path) is not None and kept.get(r.path) == before.get(r.path)
+        ]
 
     def latest(self, ref: str) -> str | None:
         """The id of the standing version of record ``ref``: itself, the end of its
@@ -397,7 +416,9 @@ class Casework:
 
     agreement: Callable[..., Agreement]
     sign: Callable[..., Envelope]
+    seal_and_sign: Callable[..., tuple[Envelope, list[Reveal]]]
     submit: Callable[..., list[Receipt]]
+    reveals: Callable[[str], list[Reveal]]
 
     def _full(self, ref: str) -> str:
         try:

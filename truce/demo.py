@@ -132,9 +132,12 @@ def _fill(
     total = len(items)
     done = 0
     batch = 250
+    # Monitors seal their pseudonyms: the log carries commitments, the mission the values.
+    m.sealing_entropy = hashlib.sha256(f"truce-demo/{seed}/salts".encode()).digest()
+    ids: list[str] = []
     for i in range(0, total, batch):
         chunk = items[i : i + batch]
-        m.submit_records(chunk, batch_size=batch)
+        ids += [r.record_id for r in m.submit_records(chunk, batch_size=batch)]
         done += len(chunk)
         if on_progress:
             on_progress(done, total)
@@ -146,9 +149,9 @@ def _fill(
 
     # The casework: verification, findings, replies, correspondence, a correction.
     original = next(
-        m.sign(m.new_record("observation", b), signers[w]).record_id
-        for b, w in scenario.records
-        if b["type"] == "observation" and "monitor" in b["observed_by"]
+        rid
+        for rid, (b, _) in zip(ids, scenario.records, strict=True)
+        if b["type"] == "observation" and b.get("sealed")
     )
     m.compliance_run()  # the ranking of candidate observations uses its rulings
     casework = run_casework(

@@ -20,6 +20,7 @@ the same path through :class:`~truce.intake.gate.Gate`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ from truce.casework import Casework
 from truce.channel import Channel
 from truce.compliance import engine as compliance_engine
 from truce.compliance.engine import RunReport
+from truce.disclosure import Disclosing
 from truce.envelopes import Envelope, canonical_json, sign_payload
 from truce.errors import StorageError, ValidationError
 from truce.intake.gate import Admitted, Gate, Receipt
@@ -45,6 +47,7 @@ from truce.publish import tlog
 from truce.publish.blobs import publish_blobs
 from truce.publish.tlog import PublishReport
 from truce.records import parse_record, to_payload_dict
+from truce.records.commitments import SALT_BYTES, Reveal, seal_fields
 from truce.settings import SETTINGS_FILE, MissionSettings
 from truce.store import KeyState, Store, open_store
 from truce.verify.record import RecordProof
@@ -75,13 +78,14 @@ def _slug(name: str) -> str:
     return slug if len(slug) >= 2 else f"{slug}-mission"
 
 
-class Mission(Casework, Channel, Reading):
+class Mission(Casework, Channel, Disclosing, Reading):
     """A monitoring mission: its store, its agreement versions, its keys.
 
     The verification workflow's operations (allegation steps, links, findings,
     approvals, replies, corrections, histories, coverage) come from
     :class:`truce.casework.Casework`; correspondence, report releases and the
-    parties' access log from :class:`truce.channel.Channel`.
+    parties' access log from :class:`truce.channel.Channel`; sealed values and
+    their disclosure from :class:`truce.disclosure.Disclosing`.
     """
 
     def __init__(
@@ -104,6 +108,9 @@ class Mission(Casework, Channel, Reading):
         #: Header fields every new record gets unless it sets them (e.g. a
         #: training exercise marks everything ``synthetic``).
         self.record_defaults: dict[str, Any] = {}
+        #: When set, the salts of sealed fields are derived from it and the record
+        #: (reproducible demos); otherwise they are random. Never set for real work.
+        self.sealing_entropy: bytes | None = None
         self._integrator: Integrator | None = None
 
     # -- lifecycle ------------------------------------------------------------
@@ -501,24 +508,59 @@ class Mission(Casework, Channel, Reading):
         return record
 
     def sign(self, record: Mapping[str, Any], signer: Signer) -> Envelope:
-        """Validate a record, normalise it, and sign its canonical bytes."""
+        """Validate a record, normalise it, and sign its canonical bytes. A record
+        that lists fields to seal goes through :meth:`seal_and_sign` instead."""
+        if isinstance(record.get("sealed"), list | tuple):
+            raise ValidationError(
+                "this record seals fields: sign it with seal_and_sign, which also "
+                "returns the values the mission must keep",
+                field="sealed",
+            )
         parsed = parse_record(dict(record))
         return sign_payload(canonical_json(to_payload_dict(parsed)), signer)
+
+    def seal_and_sign(
+        self, record: Mapping[str, Any], signer: Signer
+    ) -> tuple[Envelope, list[Reveal]]:
+        """Sign a record whose ``sealed`` lists field paths: their values are
+        replaced by salted commitments (:mod:`truce.records.commitments`) and
+        returned as reveals, to be submitted beside the envelope. Salts are random
+        unless :attr:`sealing_entropy` is set (reproducible demos)."""
+        paths = record.get("sealed")
+        if not isinstance(paths, list | tuple):
+            return self.sign(record, signer), []
+        body = {k: v for k, v in record.items() if k != "sealed"}
+        payload, reveals = seal_fields(body, [str(p) for p in paths], salt=self._salt(body))
+        return self.sign(payload, signer), reveals
+
+    def _salt(self, body: Mapping[str, Any]) -> Callable[[str], bytes] | None:
+        entropy = self.sealing_entropy
+        if entropy is None:
+            return None
+        digest = canonical_json(dict(body))
+
+        def salt(path: str) -> bytes:
+            data = digest + b"\x00" + path.encode("utf-8")
+            return hashlib.blake2b(data, key=entropy[:64], digest_size=SALT_BYTES).digest()
+
+        return salt
 
     def submit(
         self,
         envelopes: Sequence[bytes | Envelope],
         *,
         blobs: Mapping[str, bytes] | None = None,
+        reveals: Mapping[str, Sequence[Reveal]] | None = None,
     ) -> list[Receipt]:
         """Store signed envelopes, all or nothing; returns once durable.
 
         ``blobs`` (SHA-256 hex -> bytes) are the blobs the records reference
-        (an agreement version's geography); they are stored in the same
-        transaction.
+        (an agreement version's geography); ``reveals`` (record id -> reveals)
+        the values of the fields the records seal. Both are stored in the same
+        transaction; neither is part of the log.
         """
         raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        receipts, _ = self._gate.admit(raws, blobs=blobs)
+        receipts, _ = self._gate.admit(raws, blobs=blobs, reveals=reveals)
         return receipts
 
     def check(
@@ -526,13 +568,15 @@ class Mission(Casework, Channel, Reading):
         envelopes: Sequence[bytes | Envelope],
         *,
         blobs: Mapping[str, bytes] | None = None,
+        reveals: Mapping[str, Sequence[Reveal]] | None = None,
     ) -> list[Admitted]:
         """Validate envelopes exactly as :meth:`submit` would, storing nothing."""
         raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        return self._gate.check(raws, blobs=blobs, against_store=True)
+        return self._gate.check(raws, blobs=blobs, reveals=reveals, against_store=True)
 
     def submit_record(self, record: Mapping[str, Any], signer: Signer) -> Receipt:
-        return self.submit([self.sign(record, signer)])[0]
+        """Sign (sealing what it lists under ``sealed``) and store one record."""
+        return self.submit_records([(record, signer)])[0]
 
     def submit_records(
         self, items: Iterable[tuple[Mapping[str, Any], Signer]], *, batch_size: int = 500
@@ -540,13 +584,17 @@ class Mission(Casework, Channel, Reading):
         """Sign and store many records in atomic batches of ``batch_size``."""
         receipts: list[Receipt] = []
         batch: list[Envelope] = []
+        sealed: dict[str, list[Reveal]] = {}
         for record, signer in items:
-            batch.append(self.sign(record, signer))
+            envelope, reveals = self.seal_and_sign(record, signer)
+            batch.append(envelope)
+            if reveals:
+                sealed[envelope.record_id] = reveals
             if len(batch) >= batch_size:
-                receipts.extend(self.submit(batch))
-                batch = []
+                receipts.extend(self.submit(batch, reveals=sealed))
+                batch, sealed = [], {}
         if batch:
-            receipts.extend(self.submit(batch))
+            receipts.extend(self.submit(batch, reveals=sealed))
         return receipts
 
     def _signer_of(self, keyid: str) -> KeyState:

@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from truce.disclosure import RevealFile, parse_reveal_file, sealed_commitment
+from truce.envelopes import Envelope
 from truce.errors import InconsistentLog, NotFound, ValidationError, VerificationError
 from truce.ledger.note import NoteError, Verifier
 from truce.verify import (
@@ -56,6 +59,7 @@ __all__ = [
     "audit_log",
     "check_log",
     "check_record",
+    "check_reveal",
     "open_fetcher",
     "origin_of",
     "read_vkey",
@@ -191,3 +195,34 @@ def check_record(proof_text: bytes, vkey: str, *, location: str | None = None) -
         if location is not None:
             client = LogClient(open_fetcher(location), origin_of(vkey), [vkey])
         return verify_record_proof(proof, origin_of(vkey), [vkey], client=client)
+
+
+def check_reveal(
+    text: bytes, vkey: str, *, location: str | None = None
+) -> tuple[RecordCheck, RevealFile]:
+    """Check a reveal file (:mod:`truce.disclosure`): its record proof (offline, and
+    against the log at ``location`` if given), then that the value and salt open
+    the commitment the signed record holds for the field. VerificationError if
+    anything does not hold; ValidationError if the file is malformed."""
+    found = parse_reveal_file(text)
+    check = check_record(json.dumps(found.proof).encode("utf-8"), vkey, location=location)
+    if check.record_id != found.record_id:
+        raise VerificationError(
+            f"the proof is for record {check.record_id[:12]}, not {found.record_id[:12]}"
+        )
+    entry = base64.b64decode(str(found.proof.get("entry_base64", "")))
+    payload = Envelope.from_json(entry).payload
+    signed = sealed_commitment(payload, found.reveal.path)
+    if signed != found.commitment:
+        raise VerificationError(
+            f"the signed record commits to {signed[:12]}… for {found.reveal.path}, "
+            f"not {found.commitment[:12]}…"
+        )
+    try:
+        found.reveal.check(signed)
+    except ValidationError:
+        raise VerificationError(
+            f"the value and salt do not open the commitment {signed[:12]}… that record "
+            f"{found.record_id[:12]} signed for {found.reveal.path}"
+        ) from None
+    return check, found

@@ -74,6 +74,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("report.release", "release", {"approver"}, "release a report to the parties"),
     _op("access.log", "access", {"admin"}, "log a party's read (the mission's own key)"),
     _op("key.manage", "key", {"admin"}, "enrol, rotate or revoke a key"),
+    _op("field.disclose", "disclosure", {"admin"}, "reveal a sealed field (a logged act)"),
     _op("agreement.load", "agreement", {"admin"}, "load an agreement version"),
     _op("record.read", None, _MISSION | {"party", "observer"}, "read a record and its history"),
     _op("workflow.read", None, _MISSION | {"party"}, "read allegations, findings, notifications"),

@@ -439,6 +439,32 @@ def test_sign_then_submit(truce: Truce, mission: Path, tmp_path: Path) -> None:
     assert status(truce, mission) == middle
 
 
+def test_sign_then_submit_a_sealed_record(truce: Truce, mission: Path, tmp_path: Path) -> None:
+    doc = observation(observed_by={"source": "patrol", "monitor": "m-555"})
+    doc["sealed"] = ["observed_by.monitor"]
+    f = write(tmp_path / "sealed.yaml", doc)
+    m = ("--mission", mission)
+    signed = truce(*m, "sign", f, "--kind", "observation", "--key", monitor_key(mission))
+    assert signed.rc == 0, signed.err
+    line = json.loads(signed.out)
+    envelope = Envelope.from_json(json.dumps(line["envelope"]).encode())
+    assert b"m-555" not in envelope.payload  # the signed record holds the commitment only
+    assert [r["path"] for r in line["reveals"]] == ["observed_by.monitor"]
+    env = tmp_path / "sealed.env"
+    env.write_text(signed.out, encoding="utf-8")
+    assert truce(*m, "submit", "--check", env).rc == 0
+    # Without its reveal the mission refuses it: it must hold the value.
+    bare = tmp_path / "bare.env"
+    bare.write_text(json.dumps(line["envelope"]) + "\n", encoding="utf-8")
+    r = truce(*m, "submit", bare)
+    assert r.rc != 0 and "reveals['observed_by.monitor']" in r.err
+    r = truce(*m, "submit", env)
+    assert r.rc == 0, r.err and r.stored() == [envelope.record_id]
+    shown = truce(*m, "show", envelope.record_id, "--json").json()
+    assert "observed_by.monitor" in shown["record"]["sealed"]
+    assert "m-555" not in json.dumps(shown)
+
+
 def test_submit_tampered_payload(truce: Truce, mission: Path, tmp_path: Path) -> None:
     f = write(tmp_path / "obs.yaml", observation())
     signed = truce(

@@ -20,6 +20,7 @@ from truce.errors import AuthError, Conflict, Error, NotFound, ValidationError
 from truce.intake.gate import MAX_RECORD_BYTES
 from truce.keys import Signer
 from truce.mission import Mission
+from truce.records.commitments import Reveal
 
 BAD_AGREEMENTS = Path(__file__).resolve().parents[1] / "agreement" / "bad"
 
@@ -323,6 +324,52 @@ def test_correspondence_reply_must_exist(mission: Mission, actors: Actors) -> No
             lambda d=dangling: mission.submit([env(mission, d, actors.party_b)]),  # type: ignore[misc]
         )
         assert isinstance(err, ValidationError) and err.field == f"payload.{field}"
+
+
+# -- sealed fields ----------------------------------------------------------------
+
+
+def test_sealed_fields_need_their_reveals(mission: Mission, actors: Actors) -> None:
+    body = mission.new_record(
+        "observation",
+        observation(
+            observed_by={"source": "patrol", "team": "T-1", "monitor": "m-9"},
+            description="From the water tower.",
+            sealed=["observed_by.monitor", "description"],
+        ),
+    )
+    envelope, reveals = mission.seal_and_sign(body, actors.monitor)
+    rid = envelope.record_id
+    by_path = {r.path: r for r in reveals}
+    wrong = Reveal("description", "From the church.", by_path["description"].salt)
+    cases: list[tuple[dict[str, list[Reveal]], str]] = [
+        ({}, "reveals['description']"),  # none sent
+        ({rid: [by_path["description"]]}, "reveals['observed_by.monitor']"),  # one missing
+        ({rid: [by_path["observed_by.monitor"], wrong]}, "reveals['description']"),  # wrong
+        (
+            {rid: [*reveals, Reveal("observed_by.team", "T-1", bytes(32))]},
+            "reveals['observed_by.team']",
+        ),
+        ({rid: reveals, "f" * 64: reveals}, f"reveals[{'f' * 64!r}]"),  # no such record
+    ]
+    for given, field in cases:
+        err = refused(
+            mission, ValidationError, lambda g=given: mission.submit([envelope], reveals=g)
+        )  # type: ignore[misc]
+        assert isinstance(err, ValidationError) and err.field == field, (field, err)
+        with pytest.raises(ValidationError):
+            mission.check([envelope], reveals=given)
+    # Signing a record that lists fields to seal needs seal_and_sign (the values must not be lost).
+    with pytest.raises(ValidationError) as exc:
+        mission.sign(body, actors.monitor)
+    assert exc.value.field == "sealed"
+    (receipt,) = mission.submit([envelope], reveals={rid: reveals})
+    stored = mission.store.get(receipt.record_id)
+    assert b"m-9" not in stored.payload and b"water tower" not in stored.entry
+    assert {r.path: r.value for r in mission.reveals(rid)} == {
+        "description": "From the water tower.",
+        "observed_by.monitor": "m-9",
+    }
 
 
 # -- keys -------------------------------------------------------------------------

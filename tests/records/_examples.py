@@ -53,10 +53,10 @@ def observation(**extra: Any) -> dict[str, Any]:
             count=3,
             location=point(),
             time={"at": "2025-03-20T04:15:00Z", "precision": "minute"},
-            observed_by={"source": "patrol", "team": "T-3", "monitor": "m-107"},
+            observed_by={"source": "patrol", "team": "T-3"},
             description="three impacts north of the bridge",
             evidence=[H1],
-            sealed=["observed_by.monitor"],
+            sealed={"observed_by.monitor": H2},
         ),
         extra,
     )
@@ -303,6 +303,13 @@ def release(**extra: Any) -> dict[str, Any]:
     )
 
 
+def disclosure(**extra: Any) -> dict[str, Any]:
+    return _with(
+        header(type="disclosure", record=H1, path="observed_by.monitor", to="Inquiry", reason="r"),
+        extra,
+    )
+
+
 VALID = {
     "observation": observation,
     "patrol_track": patrol_track,
@@ -325,6 +332,7 @@ VALID = {
     "link": link,
     "access": access,
     "release": release,
+    "disclosure": disclosure,
 }
 
 

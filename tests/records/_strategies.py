@@ -123,6 +123,7 @@ weapons = st.builds(
 def observations(draw: Draw) -> dict[str, Any]:
     category = draw(st.sampled_from(EVENT_CATEGORIES))
     weapon = draw(weapons if category == "weapon_sighting" else maybe(weapons))
+    sealed = draw(_unique(st.sampled_from(SEALABLE_PATHS), 4))
     return drop_none(
         {
             **draw(headers("observation")),
@@ -135,13 +136,13 @@ def observations(draw: Draw) -> dict[str, Any]:
             "observed_by": drop_none(
                 {
                     "source": draw(st.sampled_from(OBSERVATION_SOURCES)),
-                    "team": draw(maybe(texts(64))),
-                    "monitor": draw(maybe(pseudonyms)),
+                    "team": None if "observed_by.team" in sealed else draw(maybe(texts(64))),
+                    "monitor": None if "observed_by.monitor" in sealed else draw(maybe(pseudonyms)),
                 }
             ),
-            "description": draw(maybe(texts())),
-            "evidence": draw(_unique(hexes, 5)),
-            "sealed": draw(maybe(_unique(st.sampled_from(SEALABLE_PATHS), 5))),
+            "description": None if "description" in sealed else draw(maybe(texts())),
+            "evidence": [] if "evidence" in sealed else draw(_unique(hexes, 5)),
+            "sealed": {path: draw(hexes) for path in sealed} or None,
         }
     )
 

@@ -49,6 +49,7 @@ def test_record_types_are_keyed_by_their_type_literal() -> None:
             "acknowledgement",
             "access",
             "release",
+            "disclosure",
         ]
     )
 

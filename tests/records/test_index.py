@@ -56,6 +56,7 @@ def test_event_time(kind: str, expected: datetime | None) -> None:
         ("link", H1),
         ("release", H3),
         ("access", None),
+        ("disclosure", H1),
         ("observation", None),
         ("allegation", None),
         ("evidence", None),
@@ -115,16 +116,11 @@ def test_summary_examples(payload: dict[str, Any], expected: str) -> None:
     assert summary(parse_record(payload)) == expected
 
 
-def test_hide_sealed_location() -> None:
-    record = parse_record(observation(sealed=["location"]))
-    assert "48.012N" in summary(record)
-    hidden = summary(record, hide_sealed=True)
-    assert "48.012N" not in hidden
-    assert "[sealed location]" in hidden
-
-
 def test_summary_never_shows_monitor_or_team() -> None:
-    text = summary(parse_record(observation()))
+    unsealed = observation(
+        sealed=DELETE, observed_by={"source": "uav", "team": "T-3", "monitor": "m-107"}
+    )
+    text = summary(parse_record(unsealed))
     assert "m-107" not in text
     assert "T-3" not in text
 

@@ -13,7 +13,7 @@ from truce.records import (
     to_payload_dict,
 )
 
-from ._examples import DELETE, H1, assert_rejected, changed, observation, round_trip
+from ._examples import DELETE, H1, H2, assert_rejected, changed, observation, round_trip
 from ._strategies import observations
 
 
@@ -25,9 +25,9 @@ def test_valid_example() -> None:
     assert record.count == 3
     assert isinstance(record.location, PointLocation)
     assert record.location.uncertainty_m == 500
-    assert record.observed_by.monitor == "m-107"
+    assert record.observed_by.monitor is None  # sealed: only its commitment is signed
     assert record.evidence == (H1,)
-    assert record.sealed == ("observed_by.monitor",)
+    assert record.sealed == {"observed_by.monitor": H2}
 
 
 def test_weapon_uses_the_json_key_class() -> None:
@@ -65,6 +65,13 @@ def test_bearing_location_and_defaults() -> None:
     assert record.location.estimate().lat > 48.0
 
 
+def test_a_sealed_field_carries_no_value() -> None:
+    payload = observation(observed_by={"source": "patrol", "monitor": "m-107"})
+    assert_rejected(payload, "sealed.observed_by.monitor", "commitment, not its value")
+    assert_rejected(observation(sealed={"evidence": H1}), "sealed.evidence", "not its value")
+    assert parse_record(observation(sealed={"evidence": H1}, evidence=[]))
+
+
 @pytest.mark.parametrize(
     ("path", "value", "reason"),
     [
@@ -88,8 +95,10 @@ def test_bearing_location_and_defaults() -> None:
         ("evidence", [H1] * 101, "at most 100"),
         ("evidence", [H1, H1], ""),
         ("evidence", H1, "valid array"),
-        ("sealed", ["observed_by.source"], ""),
-        ("sealed", ["location", "location"], ""),
+        ("sealed", {"observed_by.source": H1}, ""),
+        ("sealed", {"location": H1}, ""),
+        ("sealed", {"description": "abc"}, "pattern"),
+        ("sealed", ["observed_by.monitor"], "object"),
         ("time", DELETE, "required"),
         ("location", DELETE, "required"),
         ("colour", "red", "extra"),
@@ -99,7 +108,11 @@ def test_observation_constraints(path: str, value: Any, reason: str) -> None:
     expected_path = {
         "weapon": "weapon.class",
         "evidence": "evidence[1]" if value == [H1, H1] else "evidence",
-        "sealed": "sealed[1]" if value == ["location", "location"] else "sealed[0]",
+        "sealed": "sealed"
+        if isinstance(value, list)
+        else f"sealed.{next(iter(value))}"
+        if isinstance(value, dict)
+        else "sealed",
     }.get(path, path)
     assert_rejected(changed(observation(), path, value), expected_path, reason)
 

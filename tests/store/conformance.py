@@ -36,8 +36,12 @@ StoreFactory = Callable[[Path], Store]
 
 
 def _same(stored: StoredRecord, new: NewRecord) -> bool:
-    """True if ``stored`` holds every field of ``new`` unchanged."""
-    return all(getattr(stored, f.name) == getattr(new, f.name) for f in dataclasses.fields(new))
+    """True if ``stored`` holds every field of ``new`` unchanged (reveals are kept apart)."""
+    return all(
+        getattr(stored, f.name) == getattr(new, f.name)
+        for f in dataclasses.fields(new)
+        if f.name != "reveals"
+    )
 
 
 def _colliding_pair(digits: int) -> tuple[int, int]:
@@ -58,6 +62,24 @@ class StoreConformance:
     @pytest.fixture
     def store(self, store_factory: StoreFactory, tmp_path: Path) -> Store:
         return store_factory(tmp_path)
+
+    def test_reveals_are_kept_with_the_record_and_out_of_the_log(self, store: Store) -> None:
+        enrol(store, KEY_A, 0)
+        secret = ("observed_by.monitor", '"m-107"', "c2VjcmV0")
+        plain = make_record(1)
+        sealed = dataclasses.replace(
+            make_record(2), reveals=(secret, ("description", '"x"', "cw=="))
+        )
+        store.append([plain, sealed])
+        assert store.reveals(plain.record_id) == []
+        assert store.reveals(sealed.record_id) == [("description", '"x"', "cw=="), secret]
+        for entry in store.entries(0, store.size()):
+            assert b"m-107" not in entry
+        # A batch whose record fails stores none of its reveals.
+        again = dataclasses.replace(make_record(3), reveals=(secret,))
+        with pytest.raises(Conflict):
+            store.append([again, sealed])
+        assert store.reveals(again.record_id) == []
 
     # -- basics ---------------------------------------------------------------
 

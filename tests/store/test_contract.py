@@ -48,7 +48,13 @@ _KEY: dict[str, Any] = {
 
 def test_new_record_keeps_good_fields() -> None:
     rec = NewRecord(**_GOOD)
-    assert dataclasses.asdict(rec) == _GOOD
+    assert dataclasses.asdict(rec) == _GOOD | {"reveals": ()}
+    sealed = NewRecord(**_GOOD, reveals=(("observed_by.monitor", '"m-07"', "c2FsdA=="),))
+    assert sealed.reveals[0][0] == "observed_by.monitor"
+    for bad in ((("", "1", "s"),), (("p", "1"),), (("p", "1", "s"), ("p", "2", "s"))):
+        with pytest.raises(ValidationError) as exc:
+            NewRecord(**_GOOD, reveals=bad)  # type: ignore[arg-type]
+        assert exc.value.field is not None and exc.value.field.startswith("reveals[")
     with pytest.raises(dataclasses.FrozenInstanceError):
         rec.kind = "finding"  # type: ignore[misc]
 

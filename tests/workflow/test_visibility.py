@@ -46,8 +46,9 @@ def test_sealed_fields_and_monitor_identities_are_withheld(case: Case) -> None:
         m.new_record(
             "observation",
             observation(
-                sealed=["location"],
+                sealed=["observed_by.monitor", "description"],
                 observed_by={"source": "patrol", "team": "team-07", "monitor": "m-17"},
+                description="Seen from the roof of the school on Shkilna street.",
                 signed_at="2025-03-20T06:00:00Z",
             ),
         ),
@@ -59,13 +60,22 @@ def test_sealed_fields_and_monitor_identities_are_withheld(case: Case) -> None:
     m.decide_finding(cites, case.approver, reply_window_days=7)
     for reader in (A, B, PUBLIC):
         seen = m.read(sealed.record_id, reader)
-        assert "location" not in seen.record
+        assert "description" not in seen.record
         assert "team" not in seen.record["observed_by"]
         assert "monitor" not in seen.record["observed_by"]
-        assert seen.record["withheld"] == ["location", "observed_by.monitor", "observed_by.team"]
-        assert seen.envelope == {}  # the signed bytes would give the sealed values away
+        assert sorted(seen.record["sealed"]) == ["description", "observed_by.monitor"]
+        assert seen.record["withheld"] == ["observed_by.team"]  # a team is never shown outside
+        assert seen.envelope == {}
+    # The signed record itself holds commitments only; the mission holds the values.
     inside = m.read(sealed.record_id, ANALYST)
-    assert inside.record["location"]["lat"] == 48.012
+    assert "monitor" not in inside.record["observed_by"] and "description" not in inside.record
+    values = {r.path: r.value for r in m.reveals(sealed.record_id)}
+    assert values == {
+        "description": "Seen from the roof of the school on Shkilna street.",
+        "observed_by.monitor": "m-17",
+    }
+    for r in m.reveals(sealed.record_id):
+        r.check(inside.record["sealed"][r.path])
 
 
 def test_replies_stay_private_until_the_deadline(case: Case) -> None:

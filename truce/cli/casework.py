@@ -7,7 +7,9 @@ and checked by intake like any other record.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO
 
 import click
@@ -25,12 +27,12 @@ from truce.cli._app import (
     read_json_object,
 )
 from truce.keys import load_signer
-from truce.records import OUTCOME_REASONS, STEP_STATES, TASK_KINDS
+from truce.records import OUTCOME_REASONS, SEALABLE_PATHS, STEP_STATES, TASK_KINDS
 from truce.workflow.coverage import CoverageSettings
 from truce.workflow.findings import DEFAULT_REPLY_WINDOW_DAYS
 from truce.workflow.visibility import Reader
 
-__all__ = ["allegation", "correct", "coverage", "finding", "history"]
+__all__ = ["allegation", "correct", "coverage", "finding", "history", "reveal"]
 
 _MISSION = Reader("analyst")
 CERTAINTIES = ("confirmed", "probable", "possible")
@@ -183,6 +185,32 @@ def correct(state: State, ref: str, reason: str, replacement: IO[str] | None, ke
         receipts = m.correct(ref, load_signer(key), reason=reason, replacement=body)
     for r in receipts:
         console.print(f"stored {r.kind} #{r.seq} {r.record_id}")
+
+
+@cli.command("reveal")
+@click.argument("ref")
+@click.argument("path", type=click.Choice(SEALABLE_PATHS))
+@click.option("--to", "to", required=True, help="Who receives the value (logged).")
+@click.option("--reason", required=True, help="Why (logged).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the reveal file here.")
+@_KEY
+@pass_state
+def reveal(
+    state: State, ref: str, path: str, to: str, reason: str, out: str | None, key: str
+) -> None:
+    """Disclose a sealed field: logs who receives it and why (an admin key), then
+    writes a reveal file that `truce verify reveal` checks against the log.
+
+    Example: truce reveal 3f2a9c observed_by.monitor --to "Inquiry" --reason "..." --key k
+    """
+    with open_mission(state) as m:
+        doc = m.disclose(ref, path, load_signer(key), to=to, reason=reason)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    Path(out).write_text(text, encoding="utf-8")
+    console.print(f"logged disclosure {doc['disclosure']}; reveal file {escape(out)}")
 
 
 @cli.group()

@@ -26,6 +26,7 @@ from truce.errors import ValidationError
 from truce.keys import Signer, load_signer
 from truce.mission import Mission
 from truce.records import RECORD_TYPES
+from truce.records.commitments import Reveal
 
 __all__ = ["RECORD_KINDS"]
 
@@ -52,13 +53,51 @@ def _read_documents(file: str) -> list[dict[str, Any]]:
 
 
 def _sign(
-    m: Mission, kind: str, doc: dict[str, Any], signer: Signer, i: int, n: int, file: str
-) -> Envelope:
-    """Sign one record of a file; an error names the record (``[i]``) and the file."""
+    m: Mission, kind: str | None, doc: dict[str, Any], signer: Signer, i: int, n: int, file: str
+) -> tuple[Envelope, list[Reveal]]:
+    """Sign one record of a file, sealing the fields it lists under ``sealed``;
+    an error names the record (``[i]``) and the file."""
     try:
-        return m.sign(m.new_record(kind, doc), signer)
+        return m.seal_and_sign(m.new_record(kind, doc) if kind else doc, signer)
     except ValidationError as exc:
         raise exc.prefixed(f"[{i}].payload" if n > 1 else "payload", source=file) from None
+
+
+def _signed_line(envelope: Envelope, reveals: list[Reveal]) -> str:
+    """One line of `truce sign` output: the envelope, or — when the record seals
+    fields — ``{"envelope": ..., "reveals": [...]}`` so the values reach the mission."""
+    if not reveals:
+        return envelope.to_json().decode("ascii")
+    wrapped = {
+        "envelope": json.loads(envelope.to_json()),
+        "reveals": [r.to_dict() for r in reveals],
+    }
+    return json.dumps(wrapped, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _read_signed(text: str) -> tuple[list[bytes], dict[str, list[Reveal]]]:
+    """Envelopes (and the reveals of sealed records) from `truce sign` output lines."""
+    raws: list[bytes] = []
+    reveals: dict[str, list[Reveal]] = {}
+    lines = [line for line in text.splitlines() if line.strip()]
+    for n, line in enumerate(lines):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            obj = None
+        if isinstance(obj, dict) and "envelope" in obj:
+            raw = json.dumps(obj["envelope"]).encode("utf-8")
+            items = obj.get("reveals")
+            if not isinstance(items, list):
+                raise ValidationError("must be a list", field=f"[{n}].reveals")
+            rid = Envelope.from_json(raw).record_id
+            reveals[rid] = [
+                Reveal.from_dict(x, field=f"[{n}].reveals[{j}]") for j, x in enumerate(items)
+            ]
+            raws.append(raw)
+        else:
+            raws.append(line.encode("utf-8"))
+    return raws, reveals
 
 
 @cli.command("init")
@@ -103,8 +142,9 @@ def record(state: State, kind: str, file: str, key: str) -> None:
     signer = load_signer(key)
     docs = _read_documents(file)
     with open_mission(state) as m:
-        envelopes = [_sign(m, kind, d, signer, i, len(docs), file) for i, d in enumerate(docs)]
-        receipts = m.submit(envelopes)
+        signed = [_sign(m, kind, d, signer, i, len(docs), file) for i, d in enumerate(docs)]
+        sealed = {env.record_id: reveals for env, reveals in signed if reveals}
+        receipts = m.submit([env for env, _ in signed], reveals=sealed)
     for r in receipts:
         console.print(f"stored {r.kind} #{r.seq} {r.record_id}")
 
@@ -117,15 +157,17 @@ def record(state: State, kind: str, file: str, key: str) -> None:
 def sign(state: State, file: str, key: str, kind: str | None) -> None:
     """Sign record(s) without storing them: prints one envelope per line.
 
-    For devices that sign offline and submit later with `truce submit`.
+    For devices that sign offline and submit later with `truce submit`. A record
+    that lists fields under ``sealed`` is signed with commitments in their place;
+    its line then also carries the values and salts for the mission.
 
     Example: truce sign obs.json --kind observation --key keys/monitor-01.key > obs.env
     """
     signer = load_signer(key)
+    docs = _read_documents(file)
     with open_mission(state) as m:
-        for d in _read_documents(file):
-            rec = m.new_record(kind, d) if kind else d
-            click.echo(m.sign(rec, signer).to_json().decode("ascii"))
+        for i, d in enumerate(docs):
+            click.echo(_signed_line(*_sign(m, kind, d, signer, i, len(docs), file)))
 
 
 @cli.command("submit")
@@ -133,18 +175,18 @@ def sign(state: State, file: str, key: str, kind: str | None) -> None:
 @click.option("--check", is_flag=True, help="Validate only; store nothing.")
 @pass_state
 def submit(state: State, file: str, check: bool) -> None:
-    """Store signed envelopes (one JSON envelope per line), all or nothing.
+    """Store signed envelopes (one per line, as `truce sign` prints them), all or nothing.
 
     Example: truce submit obs.env
     """
     text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    raws = [line.encode("utf-8") for line in text.splitlines() if line.strip()]
+    raws, reveals = _read_signed(text)
     with open_mission(state) as m:
         if check:
-            admitted = m.check(raws)
+            admitted = m.check(raws, reveals=reveals)
             console.print(f"{len(admitted)} envelope(s) valid; nothing stored")
             return
-        receipts = m.submit(raws)
+        receipts = m.submit(raws, reveals=reveals)
     for r in receipts:
         console.print(f"stored {r.kind} #{r.seq} {r.record_id}")
 

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from truce.cli._app import cli, console, emit_json
 from truce.errors import ValidationError
-from truce.published import audit_log, check_log, check_record, read_vkey
+from truce.published import audit_log, check_log, check_record, check_reveal, read_vkey
 
 __all__ = ["print_audit", "read_file", "verify"]
 
@@ -113,6 +113,31 @@ def verify_record(file: str, vkey: str, location: str | None) -> None:
             f"  the published log (size {check.latest.size:,}) extends that checkpoint "
             "and holds the same entry"
         )
+
+
+@verify.command("reveal")
+@click.argument("file", metavar="FILE")
+@click.option("--vkey", required=True, metavar="VKEY", help="The log's verifier key or its file.")
+@click.option("--log", "location", metavar="URL_OR_DIR", help="Also check the published log.")
+def verify_reveal(file: str, vkey: str, location: str | None) -> None:
+    """Check a reveal file (from `truce reveal`): the record is in the signed log,
+    and the value and salt open the commitment that record signed for the field.
+
+    Example: truce verify reveal reveal.json --vkey public/vkey --log public/log
+    """
+    check, found = check_reveal(read_file(file, "file"), read_vkey(vkey), location=location)
+    cp = check.checkpoint
+    console.print(
+        f"record {check.record_id} is entry {check.index:,} of {cp.origin} at size {cp.size:,}"
+    )
+    console.print(
+        escape(
+            f"  its sealed {found.reveal.path} is {found.reveal.value!r}: the value and salt "
+            f"open the commitment {found.commitment[:16]}… it signed"
+        )
+    )
+    if check.latest is not None:
+        console.print(f"  the published log (size {check.latest.size:,}) holds the same entry")
 
 
 def print_audit(location: str, vkey: str, since: bytes | None) -> None:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from truce.agreement import Agreement
 from truce.agreement.book import AgreementBook
 from truce.blobs import check_blobs
-from truce.envelopes import MAX_PAYLOAD_BYTES, RECORD_PAYLOAD_TYPE, Envelope
+from truce.envelopes import MAX_PAYLOAD_BYTES, RECORD_PAYLOAD_TYPE, Envelope, canonical_json
 from truce.errors import AuthError, Conflict, Error, FieldError, NotFound, ValidationError
 from truce.intake.workflow import check_workflow
 from truce.keys import apply_key_event, verify_signature
@@ -39,6 +39,7 @@ from truce.records import (
     Correspondence,
     Finding,
     KeyEvent,
+    Observation,
     Record,
     Release,
     event_time,
@@ -46,6 +47,7 @@ from truce.records import (
     parse_record,
     subject,
 )
+from truce.records.commitments import Reveal
 from truce.roles import check_may_submit
 from truce.store import KeyState, NewRecord, Store
 from truce.workflow import Related
@@ -76,6 +78,33 @@ class Admitted:
     new: NewRecord
     signer: KeyState
     key_updates: tuple[KeyState, ...] = ()
+
+
+def _with_reveals(admitted: Admitted, reveals: Sequence[Reveal]) -> Admitted:
+    """``admitted`` with the reveals of its sealed fields, each checked."""
+    record = admitted.record
+    sealed = dict(record.sealed or {}) if isinstance(record, Observation) else {}
+    given = {r.path: r for r in reveals}
+    if len(given) != len(reveals):
+        raise ValidationError("a field is revealed twice", field="reveals")
+    for path, expected in sorted(sealed.items()):
+        reveal = given.pop(path, None)
+        if reveal is None:
+            raise ValidationError(
+                "is sealed but its value and salt were not sent: the mission must hold them",
+                field=f"reveals[{path!r}]",
+            )
+        reveal.check(expected)
+    if given:
+        extra = sorted(given)[0]
+        raise ValidationError("the record seals no such field", field=f"reveals[{extra!r}]")
+    if not sealed:
+        return admitted
+    rows = tuple(
+        (r.path, canonical_json(r.value).decode("utf-8"), r.to_dict()["salt"])
+        for r in sorted(reveals, key=lambda r: r.path)
+    )
+    return replace(admitted, new=replace(admitted.new, reveals=rows))
 
 
 def _located(exc: Error, index: int, size: int) -> Error:
@@ -139,6 +168,7 @@ class Gate:
         raws: Sequence[bytes],
         *,
         blobs: Mapping[str, bytes] | None = None,
+        reveals: Mapping[str, Sequence[Reveal]] | None = None,
         against_store: bool = False,
     ) -> list[Admitted]:
         """Validate a batch without storing it; raises the first bad envelope's error.
@@ -146,7 +176,11 @@ class Gate:
         ``blobs`` (SHA-256 hex -> bytes) are the blobs the batch's records
         reference (an agreement version's geography); a referenced blob must be
         supplied or already stored, and every supplied blob must be referenced.
-        With ``against_store``, also refuse records already stored (which
+        ``reveals`` (record id -> :class:`~truce.records.commitments.Reveal`)
+        open the fields a record seals: every sealed field of a record needs
+        its reveal, each must open its commitment, and every reveal must belong
+        to a record of the batch; they are stored with the record, apart from
+        the log. With ``against_store``, also refuse records already stored (which
         :meth:`admit` leaves to the store's own check inside its transaction).
 
         The work runs in phases over the whole batch — open every envelope,
@@ -158,10 +192,14 @@ class Gate:
         the other: phase 4 raises, in envelope order, whatever the earlier
         phases found.
         """
-        return self._check_batch(raws, blobs or {}, against_store)[0]
+        return self._check_batch(raws, blobs or {}, reveals or {}, against_store)[0]
 
     def _check_batch(
-        self, raws: Sequence[bytes], blobs: Mapping[str, bytes], against_store: bool
+        self,
+        raws: Sequence[bytes],
+        blobs: Mapping[str, bytes],
+        reveals: Mapping[str, Sequence[Reveal]],
+        against_store: bool,
     ) -> tuple[list[Admitted], dict[str, bytes]]:
         if not raws:
             raise ValidationError("an empty batch", field="envelopes")
@@ -192,6 +230,7 @@ class Gate:
         for i, env in enumerate(envs):  # phase 4: in order, with what the batch changes
             try:
                 admitted = self._check_one(env, parsed[i], verified, i, batch, now)
+                admitted = _with_reveals(admitted, reveals.get(admitted.new.record_id, ()))
             except Error as exc:
                 raise _located(exc, i, len(raws)) from None
             if against_store:
@@ -209,6 +248,10 @@ class Gate:
             batch.records[admitted.new.record_id] = admitted
         if broken is not None:
             raise _located(broken[1], broken[0], len(raws)) from None
+        if stray := sorted(reveals.keys() - batch.records.keys()):
+            raise ValidationError(
+                "no record of the batch has this id", field=f"reveals[{stray[0]!r}]"
+            )
         if unused := sorted(batch.blobs.keys() - batch.used_blobs.keys()):
             raise ValidationError(
                 "no record of the batch references this blob", field=f"blobs[{unused[0]!r}]"
@@ -216,11 +259,15 @@ class Gate:
         return out, batch.used_blobs
 
     def admit(
-        self, raws: Sequence[bytes], *, blobs: Mapping[str, bytes] | None = None
+        self,
+        raws: Sequence[bytes],
+        *,
+        blobs: Mapping[str, bytes] | None = None,
+        reveals: Mapping[str, Sequence[Reveal]] | None = None,
     ) -> tuple[list[Receipt], list[Admitted]]:
         """Check a batch (see :meth:`check`) and append it, with the blobs its
-        records reference, in one durable transaction."""
-        admitted, used = self._check_batch(raws, blobs or {}, against_store=False)
+        records reference and their sealed values, in one durable transaction."""
+        admitted, used = self._check_batch(raws, blobs or {}, reveals or {}, against_store=False)
         updates = [u for a in admitted for u in a.key_updates]
         require = {a.signer.keyid for a in admitted} - {u.keyid for u in updates}
         seqs = self._store.append(

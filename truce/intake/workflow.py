@@ -19,8 +19,10 @@ from truce.records import (
     Approval,
     Attributed,
     Correspondence,
+    Disclosure,
     Finding,
     Link,
+    Observation,
     Record,
     Reply,
     VerificationTask,
@@ -96,6 +98,13 @@ def check_workflow(
         check_acknowledgement(
             record, message, related.about(record.message, {"acknowledgement"}), signer
         )
+    elif isinstance(record, Disclosure):
+        target = related.target(record.record, "observation", "payload.record")
+        assert isinstance(target.record, Observation)
+        if record.path not in (target.record.sealed or {}):
+            raise ValidationError(
+                f"record {record.record[:12]} seals no field {record.path}", field="payload.path"
+            )
     elif isinstance(record, Link):
         related.target(record.allegation, "allegation", "payload.allegation")
         related.target(record.observation, "observation", "payload.observation")

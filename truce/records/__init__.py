@@ -3,7 +3,7 @@
 A record is a JSON object with a ``type`` (observation, coverage, allegation,
 finding, correction, evidence, correspondence, key, agreement, and the
 workflow's allegation_step, verification_task, approval, reply, link,
-acknowledgement, access and release), a common
+acknowledgement, access, release and disclosure), a common
 header (``mission``, ``signed_at``, ``synthetic``, ``source``, ``note``) and a
 strictly validated body: unknown fields, NaN, naive times and over-long
 strings or lists are all rejected, with the JSON path of each problem.
@@ -46,6 +46,7 @@ from truce.records.correspondence import (
     SealedFor,
 )
 from truce.records.coverage import Coverage, TrackPoint
+from truce.records.disclosure import Disclosure
 from truce.records.evidence import Evidence
 from truce.records.finding import Attributed, Finding, NotAttributed
 from truce.records.header import RecordHeader
@@ -90,6 +91,7 @@ __all__ = [
     "Correction",
     "Correspondence",
     "Coverage",
+    "Disclosure",
     "Evidence",
     "Facility",
     "Finding",

@@ -35,6 +35,7 @@ from truce.records.common import format_utc
 from truce.records.correction import Correction
 from truce.records.correspondence import Acknowledgement, Correspondence
 from truce.records.coverage import Coverage
+from truce.records.disclosure import Disclosure
 from truce.records.evidence import Evidence
 from truce.records.finding import Finding
 from truce.records.header import RecordHeader
@@ -70,7 +71,8 @@ Record: TypeAlias = Annotated[
     | Link
     | Acknowledgement
     | Access
-    | Release,
+    | Release
+    | Disclosure,
     Field(discriminator="type"),
 ]
 
@@ -94,6 +96,7 @@ RECORD_TYPES: Mapping[str, type[RecordHeader]] = types.MappingProxyType(
         "acknowledgement": Acknowledgement,
         "access": Access,
         "release": Release,
+        "disclosure": Disclosure,
     }
 )
 
@@ -164,7 +167,8 @@ def loc_to_path(loc: Sequence[str | int], *, record_tag: bool = True) -> str:
     """The JSON path of a pydantic error location, without discriminated-union tags.
 
     ``('observation', 'location', 'point', 'lat')`` -> ``location.lat``;
-    ``('coverage', 'track', 3, 't')`` -> ``track[3].t``. With ``record_tag``
+    ``('coverage', 'track', 3, 't')`` -> ``track[3].t``; a bad mapping key
+    ``('sealed', 'x', '[key]')`` -> ``sealed.x``. With ``record_tag``
     (errors from :data:`Record`) the leading record type is dropped; a tag is
     dropped after any field that holds a discriminated union.
     """
@@ -178,6 +182,8 @@ def loc_to_path(loc: Sequence[str | int], *, record_tag: bool = True) -> str:
             path += f"[{item}]"
         elif isinstance(previous, str) and item in _UNION_TAGS.get(previous, ()):
             pass  # the union tag pydantic inserts: not a JSON key
+        elif item == "[key]":
+            pass  # pydantic's marker for an error in a mapping's key, not a JSON key
         else:
             path += f".{item}" if path else item
         previous = item

@@ -15,6 +15,7 @@ from truce.records.common import BearingLocation, Location, TimeSpec
 from truce.records.correction import Correction
 from truce.records.correspondence import Acknowledgement, Correspondence
 from truce.records.coverage import Coverage
+from truce.records.disclosure import Disclosure
 from truce.records.evidence import Evidence
 from truce.records.finding import Attributed, Finding
 from truce.records.header import RecordHeader
@@ -62,7 +63,8 @@ def subject(record: RecordHeader) -> str | None:
     else its first observation; correspondence -> its ``thread`` (None for a
     thread's first message); acknowledgement -> the message; allegation_step,
     verification_task, link -> the allegation; approval, reply -> the
-    finding; release -> the report's SHA-256; others -> None.
+    finding; release -> the report's SHA-256; disclosure -> the record whose
+    field it reveals; others -> None.
     """
     if isinstance(record, KeyEvent):
         return record.keyid
@@ -81,15 +83,17 @@ def subject(record: RecordHeader) -> str | None:
         return record.allegation
     if isinstance(record, Release):
         return record.report
+    if isinstance(record, Disclosure):
+        return record.record
     if isinstance(record, Approval | Reply):
         return record.finding
     return None
 
 
 def sealed_paths(record: RecordHeader) -> tuple[str, ...]:
-    """Field paths the record asks to publish only as commitments (observations only)."""
+    """Field paths the record seals (carries only as commitments; observations only)."""
     if isinstance(record, Observation):
-        return tuple(record.sealed or ())
+        return tuple(sorted(record.sealed or {}))
     return ()
 
 
@@ -136,7 +140,7 @@ def _what(category: str, subtype: str | None) -> str:
     return f"{category}/{subtype}" if subtype else category
 
 
-def _observation(r: Observation, hide_sealed: bool) -> str:
+def _observation(r: Observation) -> str:
     head = _what(r.category, r.subtype)
     if r.weapon is not None:
         head += f" {r.weapon.weapon_class}"
@@ -146,8 +150,7 @@ def _observation(r: Observation, hide_sealed: bool) -> str:
             head += f" ({r.weapon.count})"
     if r.count != 1:
         head += f" ×{r.count}"
-    sealed = r.sealed or ()
-    place = "[sealed location]" if hide_sealed and "location" in sealed else _place(r.location)
+    place = _place(r.location)
     return f"{head} at {place}, {_when(r.time)} ({r.observed_by.source})"
 
 
@@ -181,9 +184,9 @@ def _finding(r: Finding) -> str:
     )
 
 
-def _body(record: RecordHeader, hide_sealed: bool) -> str:
+def _body(record: RecordHeader) -> str:
     if isinstance(record, Observation):
-        return _observation(record, hide_sealed)
+        return _observation(record)
     if isinstance(record, Coverage):
         return _coverage(record)
     if isinstance(record, Allegation):
@@ -213,6 +216,8 @@ def _body(record: RecordHeader, hide_sealed: bool) -> str:
         return f"link allegation {record.allegation[:12]} ↔ observation {record.observation[:12]}"
     if isinstance(record, Access):
         return f"party {record.party} {record.action}: {len(record.items)} item(s)"
+    if isinstance(record, Disclosure):
+        return f"disclosure of {record.path} of {record.record[:12]} to {record.to}"
     if isinstance(record, Release):
         return f"release of {record.title!r} to {', '.join(record.parties)} at " + (
             record.release_at.strftime("%Y-%m-%d %H:%MZ")
@@ -235,15 +240,14 @@ def _body(record: RecordHeader, hide_sealed: bool) -> str:
     return type(record).__name__
 
 
-def summary(record: RecordHeader, *, hide_sealed: bool = False) -> str:
+def summary(record: RecordHeader) -> str:
     """One line of at most :data:`SUMMARY_MAX` characters describing ``record``.
 
     Guarantees: no line breaks; synthetic records start with ``[synthetic]``;
-    with ``hide_sealed`` an observation's sealed location is not shown (monitor
-    pseudonyms and team ids are never shown). Example:
+    monitor pseudonyms and team ids are never shown. Example:
     ``explosion/impact ×3 at 48.012N 37.802E ±500 m, 2025-03-20 04:15Z (patrol)``.
     """
-    text = _body(record, hide_sealed)
+    text = _body(record)
     if record.synthetic:
         text = f"[synthetic] {text}"
     text = " ".join(text.split())

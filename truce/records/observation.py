@@ -6,13 +6,14 @@ Example payload (before signing)::
      "category": "explosion", "subtype": "impact", "count": 3,
      "location": {"kind": "point", "lon": 37.802, "lat": 48.012, "uncertainty_m": 500},
      "time": {"at": "2025-03-20T04:15:00Z", "precision": "minute"},
-     "observed_by": {"source": "patrol", "team": "T-3", "monitor": "m-107"},
-     "sealed": ["observed_by.monitor"]}
+     "observed_by": {"source": "patrol", "team": "T-3"},
+     "sealed": {"observed_by.monitor": "<SHA-256 commitment, lowercase hex>"}}
 
 Rules beyond the field types: the subtype follows
 :func:`~truce.records.vocabulary.subtype_problem`; a ``weapon`` is required for
-``weapon_sighting`` (optional otherwise); evidence hashes and sealed paths are
-unique.
+``weapon_sighting`` (optional otherwise); evidence hashes are unique; a sealed
+field carries its commitment under ``sealed`` and no value
+(:mod:`truce.records.commitments`).
 """
 
 from __future__ import annotations
@@ -44,10 +45,9 @@ ObservationSource = Literal["patrol", "fixed_camera", "uav", "remote_sensing", "
 #: How the mission observed something.
 OBSERVATION_SOURCES: tuple[str, ...] = get_args(ObservationSource)
 
-SealablePath = Literal[
-    "location", "observed_by.monitor", "observed_by.team", "description", "evidence"
-]
-#: Fields the publication policy may be told to publish only as commitments.
+SealablePath = Literal["observed_by.monitor", "observed_by.team", "description", "evidence"]
+#: Fields a record may seal: signed and published only as commitments. (The
+#: event's location is public; it is coarsened for public output instead.)
 SEALABLE_PATHS: tuple[str, ...] = get_args(SealablePath)
 
 
@@ -80,7 +80,7 @@ class Observation(RecordHeader):
     observed_by: ObservedBy
     description: Text | None = None
     evidence: tuple[Sha256, ...] = Field(default=(), max_length=100)
-    sealed: tuple[SealablePath, ...] | None = Field(default=None, max_length=len(SEALABLE_PATHS))
+    sealed: dict[SealablePath, Sha256] | None = Field(default=None, max_length=len(SEALABLE_PATHS))
 
     @model_validator(mode="after")
     def _observation_rules(self) -> Self:
@@ -91,6 +91,20 @@ class Observation(RecordHeader):
         if self.category == "weapon_sighting" and self.weapon is None:
             problems.append((("weapon",), "required for category weapon_sighting"))
         problems.extend(duplicates("evidence", self.evidence))
-        problems.extend(duplicates("sealed", self.sealed or ()))
+        for path in self.sealed or {}:
+            if _has(self, path):
+                problems.append(
+                    (("sealed", path), "a sealed field carries its commitment, not its value")
+                )
         raise_problems("Observation", problems)
         return self
+
+
+def _has(record: Observation, path: str) -> bool:
+    """Whether the record has a value at a sealable ``path``."""
+    if path == "evidence":
+        return bool(record.evidence)
+    obj: object = record
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj is not None

@@ -148,6 +148,9 @@ class NewRecord:
     event_time: str | None  #: ISO-8601 UTC, for time filters
     subject: str | None  #: kind-specific index key (a keyid, "agreement-id@3", a record id)
     synthetic: bool  #: generated data (demos, tests), labelled as such wherever shown
+    #: The record's sealed values, kept apart from the log: ``(path, value as
+    #: canonical JSON, base64 salt)`` (see :mod:`truce.records.commitments`).
+    reveals: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         check_record_id(self.record_id)
@@ -173,6 +176,20 @@ class NewRecord:
         _check_text(self.subject, "subject", optional=True)
         if type(self.synthetic) is not bool:
             raise ValidationError("synthetic must be true or false", field="synthetic")
+        paths = set()
+        for i, item in enumerate(self.reveals):
+            if not (
+                isinstance(item, tuple)
+                and len(item) == 3
+                and all(isinstance(x, str) and x for x in item)
+                and len(item[0]) <= 64
+            ):
+                raise ValidationError(
+                    "must be (path, value JSON, salt) texts", field=f"reveals[{i}]"
+                )
+            if item[0] in paths:
+                raise ValidationError(f"path {item[0]!r} repeats", field=f"reveals[{i}]")
+            paths.add(item[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,10 +381,21 @@ class Store(Protocol):
           first record; a blob already stored is kept as it is (content
           addressing makes it the same bytes). Bytes that do not hash to
           their key MUST raise ValidationError naming ``blobs[HASH]``.
+        - MUST store each record's ``reveals`` in the same transaction, apart
+          from its entry (see :meth:`reveals`).
         - An empty ``records`` with non-empty ``key_updates`` or ``blobs`` MUST
           raise ValidationError; an empty batch with no updates is a no-op.
         - If the store stays busy (another writer) past its timeout it MUST
           raise Pushback.
+        """
+        ...
+
+    def reveals(self, record_id: str) -> list[tuple[str, str, str]]:
+        """The sealed values stored with record ``record_id``: ``(path, value JSON,
+        base64 salt)`` sorted by path; empty if it seals nothing.
+
+        MUST store them in the same transaction as the record (:meth:`append`)
+        and MUST NOT make them part of an entry, :meth:`entries` or a blob.
         """
         ...
 

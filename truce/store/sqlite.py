@@ -313,6 +313,11 @@ class SqliteStore:
                 self._raise_existing(conn, [r.record_id for r in batch], first, exc)
             if checked.key_updates:
                 self._apply_key_updates(conn, checked.key_updates, first, first + len(batch))
+            sealed = [(r.record_id, *item) for r in batch for item in r.reveals]
+            if sealed:
+                conn.executemany(
+                    "INSERT INTO reveals (record_id, path, value, salt) VALUES (?, ?, ?, ?)", sealed
+                )
             if checked.blobs:
                 conn.executemany(
                     "INSERT OR IGNORE INTO blobs (sha256, size, data, seq) VALUES (?, ?, ?, ?)",
@@ -398,6 +403,15 @@ class SqliteStore:
                 limit=limit,
             )
         )
+
+    def reveals(self, record_id: str) -> list[tuple[str, str, str]]:
+        """The sealed values stored with a record, sorted by path."""
+        check_record_id(record_id)
+        rows = self._rows(
+            "SELECT path, value, salt FROM reveals WHERE record_id = ? ORDER BY path",
+            (record_id,),
+        )
+        return [(str(p), str(v), str(s)) for p, v, s in rows]
 
     def get_blob(self, sha256: str) -> bytes | None:
         """The stored blob with this SHA-256, or None."""

@@ -17,7 +17,8 @@ A reader is a role and, for a party, its party id. The mission's own roles
   corrected record;
 * the messages of its own correspondence threads and their acknowledgements
   (a sealed body stays sealed: the record shows boxes, not text);
-* every ``access`` record — what either party read, and when (DESIGN §8);
+* every ``access`` record — what either party read, and when (DESIGN §8) —
+  and every ``disclosure`` of a sealed field;
 * the releases addressed to it (the report itself from the release instant:
   :mod:`truce.channel`);
 * a link of an allegation to an observation once it may see both.
@@ -43,6 +44,7 @@ from truce.records import (
     Approval,
     Correction,
     Correspondence,
+    Disclosure,
     Finding,
     Link,
     Observation,
@@ -114,7 +116,7 @@ def may_see(reader: Reader, record_id: str, record: Record, state: Published) ->
     if isinstance(record, Acknowledgement):
         target = state.record(record.message)
         return target is not None and may_see(reader, record.message, target, state)
-    if isinstance(record, Access):
+    if isinstance(record, Access | Disclosure):
         return party is not None
     if isinstance(record, Release):
         return party in record.parties
