@@ -10,7 +10,9 @@ replies, correspondence, one correction); load version 2 of the agreement so the
 compared; integrate and publish the log (``public/log``, with the verifier key
 in ``public/vkey``); then verify it as a party would, from the published files
 alone: the latest checkpoint extends the first one, and a full audit passes;
-finally, rule on every event against the agreement version in force.
+rule on every event against the agreement version in force; finally, publish
+a daily report and an energy-moratorium report (``public/reports``), each
+rebuilt from the published log as a party would and found identical.
 
 Determinism: for a given seed, every key, record and signature is the same
 on every run and machine (Ed25519 signatures are deterministic, and the demo
@@ -35,7 +37,8 @@ from truce.integrate import TreeHead
 from truce.keys import Signer
 from truce.ledger.note import Signer as NoteSigner
 from truce.mission import Mission, example_agreement_path
-from truce.published import AuditResult, LogStatus, audit_log, check_log
+from truce.published import AuditResult, LogStatus, audit_log, check_log, rebuild_report
+from truce.reports import FORMATS, ReportSpec, render
 from truce.scenario import ScenarioConfig, generate
 
 __all__ = ["DemoResult", "demo_signer", "run_demo"]
@@ -54,6 +57,9 @@ class DemoResult:
     compliance: list[dict[str, Any]]
     #: The verification cycle worked on three allegations (:mod:`truce.demo_cases`).
     casework: CaseworkResult
+    #: The reports published in ``public/reports`` and their SHA-256, each rebuilt
+    #: from the published log and found identical.
+    reports: list[tuple[Path, str]]
 
 
 def demo_signer(seed: int, principal: str) -> Signer:
@@ -177,4 +183,33 @@ def _fill(
     audit.raise_for_problems()
     m.compliance_run()
     compliance = m.compliance_summary("term", term_id="moratorium.energy")
-    return DemoResult(path, m.summary(), scenario.notes, head, status, audit, compliance, casework)
+    reports = _publish_reports(m, path, agreement, days, log_dir, vkey)
+    return DemoResult(
+        path, m.summary(), scenario.notes, head, status, audit, compliance, casework, reports
+    )
+
+
+def _publish_reports(
+    m: Mission, path: Path, agreement: Agreement, days: int, log_dir: str, vkey: str
+) -> list[tuple[Path, str]]:
+    """A daily report for the scenario's busiest day and an energy-moratorium
+    report over the whole scenario, in HTML, Markdown and JSON under
+    ``public/reports``; each is rebuilt from the published log and compared."""
+    local_start = agreement.effective.astimezone(agreement.time_zone).date()
+    last = local_start + timedelta(days=days - 1)
+    specs = {
+        f"daily-{last.isoformat()}": ReportSpec("daily", last),
+        f"moratorium-{last.isoformat()}": ReportSpec("thematic", last, days=days),
+    }
+    out_dir = path / "public" / "reports"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, str]] = []
+    for name, spec in specs.items():
+        data = m.build_report(spec)
+        for fmt in FORMATS:
+            text = render(data, fmt)
+            target = out_dir / f"{name}.{fmt}"
+            target.write_text(text, encoding="utf-8")
+            rebuild_report(text, log_dir, vkey)  # what a party does with the file
+            written.append((target, hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    return written

@@ -48,6 +48,7 @@ from truce.publish.blobs import publish_blobs
 from truce.publish.tlog import PublishReport
 from truce.records import parse_record, to_payload_dict
 from truce.records.commitments import SALT_BYTES, Reveal, seal_fields
+from truce.reporting import Reporting
 from truce.settings import SETTINGS_FILE, MissionSettings
 from truce.store import KeyState, Store, open_store
 from truce.verify.record import RecordProof
@@ -78,7 +79,7 @@ def _slug(name: str) -> str:
     return slug if len(slug) >= 2 else f"{slug}-mission"
 
 
-class Mission(Casework, Channel, Disclosing, Reading):
+class Mission(Casework, Channel, Disclosing, Reporting, Reading):
     """A monitoring mission: its store, its agreement versions, its keys.
 
     The verification workflow's operations (allegation steps, links, findings,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +36,11 @@ from pathlib import Path
 from truce.disclosure import RevealFile, parse_reveal_file, sealed_commitment
 from truce.envelopes import Envelope
 from truce.errors import InconsistentLog, NotFound, ValidationError, VerificationError
+from truce.ledger import merkle
 from truce.ledger.note import NoteError, Verifier
+from truce.ledger.tiles import TileError, blob_path
+from truce.reports import build_report, parameters, render
+from truce.reports.build import LogSnapshot
 from truce.verify import (
     EntryAuditor,
     Fetcher,
@@ -62,7 +67,9 @@ __all__ = [
     "check_reveal",
     "open_fetcher",
     "origin_of",
+    "published_snapshot",
     "read_vkey",
+    "rebuild_report",
     "translated",
 ]
 
@@ -226,3 +233,70 @@ def check_reveal(
             f"{found.record_id[:12]} signed for {found.reveal.path}"
         ) from None
     return check, found
+
+
+def published_snapshot(location: str, vkey: str, *, size: int | None = None) -> LogSnapshot:
+    """The published log as a report builder reads it: the first ``size`` entries
+    (all, by default) of the latest signed checkpoint, each checked against it,
+    and its blobs, each checked against its SHA-256. The root is that of the
+    first ``size`` entries, computed here from the checked entries."""
+    with translated(location):
+        fetch = open_fetcher(location)
+        client = LogClient(fetch, origin_of(vkey), [vkey])
+        latest = client.checkpoint()
+        count = latest.size if size is None else size
+        if not 0 < count <= latest.size:
+            raise VerificationError(
+                f"{location}: the published log has {latest.size} entries, not {count}"
+            )
+        entries = [client.entry(i, latest) for i in range(count)]
+    root = merkle.root([merkle.leaf_hash(e) for e in entries])
+
+    def blob(sha256: str) -> bytes | None:
+        try:
+            data = fetch(blob_path(sha256))
+        except (MissingFile, FetchError, TileError):
+            return None
+        return data if hashlib.sha256(data).hexdigest() == sha256 else None
+
+    return LogSnapshot(
+        origin_of(vkey), count, base64.b64encode(root).decode("ascii"), entries, blob
+    )
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """A report rebuilt from the published log and found identical."""
+
+    size: int
+    root: str
+    sha256: str
+
+
+def rebuild_report(text: str, location: str, vkey: str) -> Rebuilt:
+    """Rebuild the report ``text`` states it is (its kind, period and checkpoint)
+    from the published log and compare byte for byte; VerificationError naming
+    the first difference if they differ."""
+    fmt, spec, size, root = parameters(text)
+    snapshot = published_snapshot(location, vkey, size=size)
+    if snapshot.root != root:
+        raise VerificationError(
+            f"the report states checkpoint root {root} at size {size}; the published log's "
+            f"first {size} entries hash to {snapshot.root}"
+        )
+    again = render(build_report(snapshot, spec), fmt)
+    if again != text:
+        line = next(
+            (
+                i
+                for i, (a, b) in enumerate(
+                    zip(again.splitlines(), text.splitlines(), strict=False), 1
+                )
+                if a != b
+            ),
+            min(len(again.splitlines()), len(text.splitlines())) + 1,
+        )
+        raise VerificationError(
+            f"the report differs from its rebuild from the published log (first at line {line})"
+        )
+    return Rebuilt(size, root, hashlib.sha256(text.encode("utf-8")).hexdigest())

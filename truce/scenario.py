@@ -184,6 +184,12 @@ class _Builder:
 
     # -- records --------------------------------------------------------------
 
+    def _callsign(self, principal: str) -> str:
+        """A monitor's call sign in the field (sealed in the records it signs): not
+        the key's principal, so the key registry does not give it away."""
+        digest = hashlib.sha256(f"{self.c.seed}/{principal}".encode()).hexdigest()
+        return f"cs-{digest[:6]}"
+
     def add(self, body: dict[str, Any], signer: str) -> dict[str, Any]:
         body = {**body, **_SYN}
         self.records.append((body, signer))
@@ -234,7 +240,7 @@ class _Builder:
         else:
             observed_by["team"] = team
             signer = self.rng.choice(self.monitors[team])
-            observed_by["monitor"] = signer
+            observed_by["monitor"] = self._callsign(signer)
             if category in ("explosion", "bursts_of_fire", "shots") and self.rng.random() < 0.35:
                 olon, olat, _ = self._near_line(6.0)
                 body["location"] = {
@@ -424,7 +430,7 @@ class _Builder:
                         "observed_by": {
                             "source": self.rng.choice(("patrol", "uav")),
                             "team": team,
-                            "monitor": monitor,
+                            "monitor": self._callsign(monitor),
                         },
                         "description": f"Impact near {site.name}; smoke seen from the site.",
                         "sealed": ["observed_by.monitor"],

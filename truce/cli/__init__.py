@@ -16,13 +16,25 @@ from truce.cli import (
     keys,
     log,
     records,
+    report,
     verify,
 )
 from truce.cli._app import cli, run
 
 __all__ = ["cli", "main"]
 
-_COMMAND_MODULES = (agreement, casework, channel, compliance, demo, keys, log, records, verify)
+_COMMAND_MODULES = (
+    agreement,
+    casework,
+    channel,
+    compliance,
+    demo,
+    keys,
+    log,
+    records,
+    report,
+    verify,
+)
 
 
 def main() -> None:

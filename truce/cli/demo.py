@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from truce.cli._app import cli, console
 from truce.cli.records import print_summary
-from truce.demo import run_demo
+from truce.demo import DemoResult, run_demo
 
 __all__ = ["demo"]
 
@@ -88,6 +90,9 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
             f"  {row['list']}: {row['breach']} breach, {row['possible_breach']} possible breach, "
             f"{row['no_breach']} no breach"
         )
+    console.print("\nReports, each rebuilt from the published log and found byte-identical:")
+    for target, digest in result.reports:
+        console.print(f"  {target.relative_to(result.directory.parent)}  sha256 {digest[:16]}…")
     console.print("\nNext, try:")
     for cmd in (
         f"truce --mission {directory} list --type allegation --limit 5",
@@ -103,7 +108,14 @@ def demo(directory: str, seed: int, days: int, force: bool) -> None:
         f"truce --mission {directory} log prove '#100' > proof.json",
         f"truce verify record proof.json --vkey {directory}/public/vkey",
         f"truce verify --log {directory}/public/log --vkey {directory}/public/vkey",
+        f"truce verify report {_html(result).relative_to(result.directory.parent)} "
+        f"--log {directory}/public/log --vkey {directory}/public/vkey",
         f"truce log fsck {directory}/public/log --vkey {directory}/public/vkey",
         f"truce --mission {directory} export --out records.jsonl",
     ):
         console.print(f"  .venv/bin/{cmd}")
+
+
+def _html(result: DemoResult) -> Path:
+    """The first HTML report the demo published."""
+    return next(p for p, _ in result.reports if p.suffix == ".html")

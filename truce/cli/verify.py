@@ -10,7 +10,14 @@ from rich.markup import escape
 
 from truce.cli._app import cli, console, emit_json
 from truce.errors import ValidationError
-from truce.published import audit_log, check_log, check_record, check_reveal, read_vkey
+from truce.published import (
+    audit_log,
+    check_log,
+    check_record,
+    check_reveal,
+    read_vkey,
+    rebuild_report,
+)
 
 __all__ = ["print_audit", "read_file", "verify"]
 
@@ -138,6 +145,24 @@ def verify_reveal(file: str, vkey: str, location: str | None) -> None:
     )
     if check.latest is not None:
         console.print(f"  the published log (size {check.latest.size:,}) holds the same entry")
+
+
+@verify.command("report")
+@click.argument("file", metavar="FILE")
+@click.option("--log", "location", required=True, metavar="URL_OR_DIR", help="The published log.")
+@click.option("--vkey", required=True, metavar="VKEY", help="The log's verifier key or its file.")
+def verify_report(file: str, location: str, vkey: str) -> None:
+    """Rebuild a report (JSON, Markdown or HTML) from the published log and compare
+    it byte for byte: the same checkpoint, period and kind must give the same file.
+
+    Example: truce verify report day.html --log public/log --vkey public/vkey
+    """
+    text = read_file(file, "file").decode("utf-8")
+    found = rebuild_report(text, location, read_vkey(vkey))
+    console.print(
+        f"{file}: rebuilt from {location} at size {found.size:,} (root {found.root}): "
+        f"identical, sha256 {found.sha256}"
+    )
 
 
 def print_audit(location: str, vkey: str, since: bytes | None) -> None:

@@ -344,7 +344,9 @@ class _Obj:
     def items(self, key: str) -> list[Any]:
         value = self._get(key)
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-            raise ValidationError(f"expected a list, got {type(value).__name__}", field=self.at(key))
+            raise ValidationError(
+                f"expected a list, got {type(value).__name__}", field=self.at(key)
+            )
         return list(value)
 
     def objs(self, key: str) -> list[_Obj]:
@@ -397,7 +399,9 @@ def _view(report: object) -> dict[str, Any]:
     r = _Obj(report, "")
     fmt = r.text("format")
     if fmt != FORMAT:
-        raise ValidationError(f"unsupported report format {fmt!r}; expected {FORMAT!r}", field="format")
+        raise ValidationError(
+            f"unsupported report format {fmt!r}; expected {FORMAT!r}", field="format"
+        )
     language = r.opt_text("language") or "en"
     if not _LANGUAGE.fullmatch(language):
         raise ValidationError(f"not a language tag: {language!r}", field="language")
@@ -437,6 +441,15 @@ def _view(report: object) -> dict[str, Any]:
         ("agreement_id", agreement.text("id")),
         ("agreement_version", str(agreement.integer("version"))),
     ]
+    if r.has("spec"):  # what a rebuild needs: the report's day, cut-off and length
+        spec = r.obj("spec")
+        view["meta"] += [
+            ("spec_day", spec.text("day")),
+            ("spec_cutoff", spec.text("cutoff")),
+            ("spec_days", str(spec.integer("days"))),
+        ]
+    if r.has("data_sha256"):
+        view["meta"].append(("data_sha256", r.text("data_sha256")))
     view["summary"] = r.texts("summary") if r.has("summary") else None
     view["counts"] = _counts(r.obj("counts")) if r.has("counts") else None
     view["findings"] = _findings(r.objs("findings")) if r.has("findings") else None

@@ -1,0 +1,45 @@
+"""`truce report build` and `truce verify report` through the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.test_commands import Truce, demo_dir, mission, truce
+
+__all__ = ["demo_dir", "mission", "truce"]  # fixtures
+
+EXIT_VERIFICATION = 7
+
+
+def test_build_then_verify_each_format(truce: Truce, mission: Path, tmp_path: Path) -> None:
+    log, vkey = mission / "public" / "log", mission / "public" / "vkey"
+    for fmt in ("html", "md", "json"):
+        out = tmp_path / f"day.{fmt}"
+        r = truce(
+            "--mission", mission, "report", "build", "--day", "2025-03-19", "--format", fmt,
+            "--out", out,
+        )  # fmt: skip
+        assert r.rc == 0, r.err
+        assert "sha256" in r.out and out.exists()
+        ok = truce("verify", "report", out, "--log", log, "--vkey", vkey)
+        assert ok.rc == 0, ok.err
+        assert "identical" in ok.out
+    # A party builds the same report from the published files alone.
+    theirs = truce(
+        "report", "build", "--day", "2025-03-19", "--format", "md", "--log", log, "--vkey", vkey
+    )
+    assert theirs.rc == 0 and theirs.out == (tmp_path / "day.md").read_text(encoding="utf-8")
+    tampered = tmp_path / "tampered.md"
+    tampered.write_text(theirs.out.replace("Daily report", "Daily  report"), encoding="utf-8")
+    r = truce("verify", "report", tampered, "--log", log, "--vkey", vkey)
+    assert r.rc == EXIT_VERIFICATION and "differs" in r.err
+
+
+def test_bad_arguments(truce: Truce, mission: Path) -> None:
+    m = ("--mission", mission, "report", "build")
+    r = truce(*m, "--day", "19 March")
+    assert r.rc != 0 and "--day" in r.err and "YYYY-MM-DD" in r.err
+    r = truce(*m, "--day", "2025-03-19", "--cutoff", "7pm")
+    assert r.rc != 0 and "--cutoff" in r.err
+    r = truce(*m, "--day", "2025-03-19", "--log", "somewhere")
+    assert r.rc == 2 and "--vkey" in r.err

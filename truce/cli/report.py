@@ -1,0 +1,87 @@
+"""``truce report build``: a report from the signed log, in JSON, Markdown or HTML.
+
+The report is a deterministic function of a checkpoint, the agreement version
+in force and the period: built by the mission from its own log, or by anyone
+from the published log (``--log`` with ``--vkey``), it is the same bytes.
+``truce verify report`` rebuilds one from the published log and compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from truce.cli._app import State, cli, console, open_mission, pass_state
+from truce.errors import ValidationError
+from truce.published import published_snapshot, read_vkey
+from truce.reports import FORMATS, REPORT_KINDS, ReportSpec, build_report, render
+
+__all__ = ["report"]
+
+
+@cli.group()
+def report() -> None:
+    """Reports built from the signed log: daily, and the energy moratorium (thematic).
+
+    Example: truce report build --kind daily --day 2025-04-10 --format html --out day.html
+    """
+
+
+@report.command("build")
+@click.option("--kind", type=click.Choice(REPORT_KINDS), default="daily", show_default=True)
+@click.option("--day", required=True, help="Local date the period ends on (YYYY-MM-DD).")
+@click.option("--cutoff", default="19:30", show_default=True, help="Local cut-off time HH:MM.")
+@click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write it here.")
+@click.option("--log", "location", help="Build from this published log (dir or URL) instead.")
+@click.option("--vkey", help="The log's verifier key (with --log).")
+@pass_state
+def report_build(
+    state: State,
+    kind: str,
+    day: str,
+    cutoff: str,
+    days: int,
+    fmt: str,
+    out: Path | None,
+    location: str | None,
+    vkey: str | None,
+) -> None:
+    """Build a report. From the mission's own log at its latest checkpoint, or —
+    with --log and --vkey — from a published log, checked as it is read.
+
+    Example: truce report build --kind thematic --day 2025-04-16 --days 30 --format md
+    """
+    spec = _spec(kind, day, cutoff, days)
+    if location is not None:
+        if vkey is None:
+            raise click.UsageError("--log needs --vkey")
+        data = build_report(published_snapshot(location, read_vkey(vkey)), spec)
+    else:
+        with open_mission(state) as m:
+            data = m.build_report(spec)
+    text = render(data, fmt)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    console.print(f"wrote {out} ({fmt}, sha256 {digest})")
+    cp = data["checkpoint"]
+    console.print(f"  built from checkpoint {cp['origin']} size {cp['size']:,} root {cp['root']}")
+
+
+def _spec(kind: str, day: str, cutoff: str, days: int) -> ReportSpec:
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise ValidationError("not a date YYYY-MM-DD", field="--day") from None
+    try:
+        at = datetime.strptime(cutoff, "%H:%M").time()
+    except ValueError:
+        raise ValidationError("not a time HH:MM", field="--cutoff") from None
+    return ReportSpec(kind, when, at, 1 if kind == "daily" else days)

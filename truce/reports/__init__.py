@@ -1,0 +1,114 @@
+"""Reports anyone can regenerate: data from the signed log, then Markdown or HTML.
+
+* :mod:`truce.reports.build` — :func:`~truce.reports.build.build_report`: the
+  report data, a deterministic function of the log's entries up to a
+  checkpoint, the agreement version in force and the period;
+* :mod:`truce.reports.render` — Markdown and self-contained HTML, byte for
+  byte the same for the same data;
+* :func:`render` and :func:`parameters` — one entry point for the formats, and
+  the parameters a rendered report states about itself (what a rebuild needs).
+
+Example::
+
+    from truce.reports import ReportSpec, render
+    data = mission.build_report(ReportSpec("daily", date(2025, 4, 10)))
+    html = render(data, "html")
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Any
+
+from truce.errors import ValidationError
+from truce.reports.build import (
+    REPORT_FORMAT,
+    REPORT_KINDS,
+    LogSnapshot,
+    ReportSpec,
+    build_report,
+    data_sha256,
+)
+from truce.reports.render import render_html, render_markdown
+
+__all__ = [
+    "FORMATS",
+    "REPORT_FORMAT",
+    "REPORT_KINDS",
+    "LogSnapshot",
+    "ReportSpec",
+    "build_report",
+    "data_sha256",
+    "parameters",
+    "render",
+]
+
+#: Output formats: report data as JSON, Markdown, one self-contained HTML file.
+FORMATS = ("json", "md", "html")
+
+
+def render(data: Mapping[str, Any], fmt: str) -> str:
+    """The report in ``fmt`` (see :data:`FORMATS`). Markdown and HTML state the
+    SHA-256 of the data they were rendered from."""
+    stated = {**data, "data_sha256": data_sha256(data)}
+    if fmt == "json":
+        return json.dumps(dict(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if fmt == "md":
+        return render_markdown(stated)
+    if fmt == "html":
+        return render_html(stated)
+    raise ValidationError(f"must be one of {', '.join(FORMATS)}", field="format")
+
+
+_META = re.compile(r'<meta name="truce-report:([a-z_]+)" content="([^"]*)">')
+_FRONT = re.compile(r'^([a-z_]+): (".*")$', re.M)
+
+
+def parameters(text: str) -> tuple[str, ReportSpec, int, str]:
+    """``(format, spec, checkpoint size, checkpoint root)`` a rendered report states
+    about itself; ValidationError if it states none."""
+    stripped = text.lstrip()
+    found: dict[str, str] = {}
+    if stripped.startswith("{"):
+        fmt = "json"
+        try:
+            doc = json.loads(text)
+            spec, cp = doc["spec"], doc["checkpoint"]
+            found = {
+                "kind": str(spec["kind"]),
+                "language": str(spec["language"]),
+                "spec_day": str(spec["day"]),
+                "spec_cutoff": str(spec["cutoff"]),
+                "spec_days": str(spec["days"]),
+                "checkpoint_size": str(cp["size"]),
+                "checkpoint_root": str(cp["root"]),
+            }
+        except (ValueError, KeyError, TypeError):
+            raise ValidationError("not report data (truce-report/1)", field="report") from None
+    elif stripped.startswith("---"):
+        fmt = "md"
+        head = stripped.split("\n---", 1)[0]
+        found = {k: json.loads(v) for k, v in _FRONT.findall(head)}
+    elif "<html" in stripped[:200].lower():
+        fmt = "html"
+        found = {k: html.unescape(v) for k, v in _META.findall(text)}
+    else:
+        raise ValidationError("not a Truce report (JSON, Markdown or HTML)", field="report")
+    try:
+        h, m = found["spec_cutoff"].split(":")
+        spec = ReportSpec(
+            kind=found["kind"],
+            day=date.fromisoformat(found["spec_day"]),
+            cutoff=time(int(h), int(m)),
+            days=int(found["spec_days"]),
+            language=found.get("language", "en"),
+        )
+        return fmt, spec, int(found["checkpoint_size"]), found["checkpoint_root"]
+    except (KeyError, ValueError) as exc:
+        raise ValidationError(
+            f"the report does not state its parameters ({exc})", field="report"
+        ) from None
