@@ -201,3 +201,12 @@ def test_the_casework_cycle(demo: DemoResult, mission: Mission) -> None:
     assert first["acknowledged_at"] is not None and first["answered_at"] is not None
     assert first["overdue"] is False
     assert mission.latest(mission.store.get(work.correction).subject or "") is not None
+
+
+def test_the_reports_are_published_and_marked_synthetic(demo: DemoResult) -> None:
+    paths = [p for p, _ in demo.reports]
+    assert sorted(p.suffix for p in paths) == [".html", ".html", ".json", ".json", ".md", ".md"]
+    for path, digest in demo.reports:
+        data = path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest
+        assert b"SYNTHETIC" in data or b'"synthetic": true' in data

@@ -192,13 +192,15 @@ def _fill(
 def _publish_reports(
     m: Mission, path: Path, agreement: Agreement, days: int, log_dir: str, vkey: str
 ) -> list[tuple[Path, str]]:
-    """A daily report for the scenario's busiest day and an energy-moratorium
-    report over the whole scenario, in HTML, Markdown and JSON under
-    ``public/reports``; each is rebuilt from the published log and compared."""
+    """A daily report for the day after the scenario (when the casework approved
+    its finding) and an energy-moratorium report over the whole scenario, in
+    HTML, Markdown and JSON under ``public/reports``; each is rebuilt from the
+    published log and compared."""
     local_start = agreement.effective.astimezone(agreement.time_zone).date()
     last = local_start + timedelta(days=days - 1)
+    after = last + timedelta(days=1)
     specs = {
-        f"daily-{last.isoformat()}": ReportSpec("daily", last),
+        f"daily-{after.isoformat()}": ReportSpec("daily", after),
         f"moratorium-{last.isoformat()}": ReportSpec("thematic", last, days=days),
     }
     out_dir = path / "public" / "reports"
