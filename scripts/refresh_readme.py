@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 _BLOCK = re.compile(r"```sh\n((?:(?!```).)*?)```\n\n```text\n((?:(?!```).)*?)```", re.S)
-_DEMO = re.compile(r"(Its last lines:\n\n```text\n)((?:(?!```).)*?)```", re.S)
+_DEMO = re.compile(r"(Its\slast lines:\n\n```text\n)((?:(?!```).)*?)```", re.S)
 
 
 def _run(commands: str, cwd: Path) -> str:

@@ -31,14 +31,18 @@ class Reporting:
     checkpoint: Callable[[], TreeHead]
     integrate: Callable[[], TreeHead]
 
-    def build_report(self, spec: ReportSpec) -> dict[str, Any]:
-        """The report data for ``spec`` at the latest checkpoint (integrated first)."""
+    def snapshot(self) -> LogSnapshot:
+        """The log at the latest checkpoint (integrated first), as reports and open
+        data read it — the same entries a party reads from the published log."""
         head = self.integrate()
-        snapshot = LogSnapshot(
+        return LogSnapshot(
             origin=head.note.split(b"\n", 1)[0].decode("utf-8"),
             size=head.size,
             root=base64.b64encode(head.root).decode("ascii"),
             entries=self.store.entries(0, head.size),
             blob=self.store.get_blob,
         )
-        return build_report(snapshot, spec)
+
+    def build_report(self, spec: ReportSpec) -> dict[str, Any]:
+        """The report data for ``spec`` at the latest checkpoint (integrated first)."""
+        return build_report(self.snapshot(), spec)

@@ -43,3 +43,22 @@ def test_bad_arguments(truce: Truce, mission: Path) -> None:
     assert r.rc != 0 and "--cutoff" in r.err
     r = truce(*m, "--day", "2025-03-19", "--log", "somewhere")
     assert r.rc == 2 and "--vkey" in r.err
+
+
+def test_open_data_exports(truce: Truce, mission: Path, tmp_path: Path) -> None:
+    log, vkey = mission / "public" / "log", mission / "public" / "vkey"
+    ours = tmp_path / "events.csv"
+    r = truce("--mission", mission, "report", "export", "--format", "acled", "--out", ours)
+    assert r.rc == 0, r.err
+    assert "rows to" in r.out and "actor1" in r.out  # the loss report names what did not map
+    assert ours.read_text(encoding="utf-8").startswith("event_id_cnty,event_date,")
+    theirs = tmp_path / "theirs.csv"
+    r = truce(
+        "report", "export", "--format", "acled", "--out", theirs, "--log", log, "--vkey", vkey
+    )
+    assert r.rc == 0, r.err
+    assert theirs.read_bytes() == ours.read_bytes()  # anyone gets the same file
+    r = truce("--mission", mission, "report", "export", "--findings", "--format", "ucdp",
+              "--out", tmp_path / "f.csv")  # fmt: skip
+    assert r.rc == 2 and "--findings" in r.err
+    assert not (tmp_path / "f.csv").exists() and not list(tmp_path.glob("*.partial"))

@@ -119,7 +119,20 @@ def test_an_older_checkpoint_is_rebuilt_from_a_longer_log(demo: DemoResult, tmp_
     assert found.size == data["checkpoint"]["size"]
 
 
+def test_labels_in_ukrainian_and_russian(demo: DemoResult) -> None:
+    log, vkey = _log(demo)
+    for language, heading in (("uk", "## Висновки"), ("ru", "## Выводы")):
+        spec = ReportSpec("daily", DAY, language=language)
+        text = render(build_report(published_snapshot(log, vkey), spec), "md")
+        assert heading in text and "## Findings" not in text
+        assert parameters(text)[1] == spec
+        assert rebuild_report(text, log, vkey).sha256
+
+
 def test_bad_specs() -> None:
+    with pytest.raises(ValidationError) as exc:
+        ReportSpec("daily", DAY, language="de")
+    assert exc.value.field == "language"
     with pytest.raises(ValidationError) as exc:
         ReportSpec("weekly", DAY)
     assert exc.value.field == "kind"

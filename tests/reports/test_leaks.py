@@ -17,7 +17,8 @@ import pytest
 from truce.demo import DemoResult, run_demo
 from truce.envelopes import Envelope
 from truce.mission import Mission
-from truce.reports import FORMATS, ReportSpec, render
+from truce.publish.opendata import EXPORT_FORMATS, FINDING_FORMATS
+from truce.reports import FORMATS, LogSnapshot, ReportSpec, open_data, render
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,24 @@ def test_reports_in_every_format(demo: DemoResult, secrets: set[str]) -> None:
         data = m.build_report(ReportSpec("thematic", date(2025, 3, 20), days=3))
     for fmt in FORMATS:
         _assert_clean(f"report.{fmt}", render(data, fmt).encode("utf-8"), secrets)
+
+
+def test_open_data_in_every_format(demo: DemoResult, secrets: set[str]) -> None:
+    with Mission.open(demo.directory) as m:
+        snapshot = m.snapshot()
+        snapshot = LogSnapshot(
+            snapshot.origin, snapshot.size, snapshot.root, list(snapshot.entries), snapshot.blob
+        )
+        for fmt in EXPORT_FORMATS:
+            out = io.StringIO()
+            losses = open_data(snapshot, fmt, out)
+            assert losses.rows > 0
+            _assert_clean(f"open data {fmt}", out.getvalue().encode("utf-8"), secrets)
+            assert "monitor-" not in out.getvalue()
+        for fmt in FINDING_FORMATS:
+            out = io.StringIO()
+            open_data(snapshot, fmt, out, findings=True)
+            _assert_clean(f"findings {fmt}", out.getvalue().encode("utf-8"), secrets)
 
 
 def test_the_export_and_the_published_log(demo: DemoResult, secrets: set[str]) -> None:

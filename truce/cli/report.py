@@ -13,11 +13,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from truce.cli._app import State, cli, console, open_mission, pass_state
 from truce.errors import ValidationError
+from truce.publish.opendata import EXPORT_FORMATS, FINDING_FORMATS, LossReport
 from truce.published import published_snapshot, read_vkey
-from truce.reports import FORMATS, REPORT_KINDS, ReportSpec, build_report, render
+from truce.reports import (
+    FORMATS,
+    LANGUAGES,
+    REPORT_KINDS,
+    LogSnapshot,
+    ReportSpec,
+    build_report,
+    open_data,
+    render,
+)
 
 __all__ = ["report"]
 
@@ -36,6 +47,9 @@ def report() -> None:
 @click.option("--cutoff", default="19:30", show_default=True, help="Local cut-off time HH:MM.")
 @click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option(
+    "--language", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Labels."
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write it here.")
 @click.option("--log", "location", help="Build from this published log (dir or URL) instead.")
 @click.option("--vkey", help="The log's verifier key (with --log).")
@@ -47,6 +61,7 @@ def report_build(
     cutoff: str,
     days: int,
     fmt: str,
+    language: str,
     out: Path | None,
     location: str | None,
     vkey: str | None,
@@ -56,7 +71,7 @@ def report_build(
 
     Example: truce report build --kind thematic --day 2025-04-16 --days 30 --format md
     """
-    spec = _spec(kind, day, cutoff, days)
+    spec = _spec(kind, day, cutoff, days, language)
     if location is not None:
         if vkey is None:
             raise click.UsageError("--log needs --vkey")
@@ -75,7 +90,57 @@ def report_build(
     console.print(f"  built from checkpoint {cp['origin']} size {cp['size']:,} root {cp['root']}")
 
 
-def _spec(kind: str, day: str, cutoff: str, days: int) -> ReportSpec:
+@report.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True
+)
+@click.option("--findings", is_flag=True, help="The approved findings instead of the events.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--log", "location", help="Export from this published log (dir or URL) instead.")
+@click.option("--vkey", help="The log's verifier key (with --log).")
+@pass_state
+def report_export(
+    state: State,
+    fmt: str,
+    findings: bool,
+    out: Path,
+    location: str | None,
+    vkey: str | None,
+) -> None:
+    """Open data from the signed log: the published events (or approved findings) as
+    CSV or GeoJSON, or in ACLED- or UCDP-GED-compatible columns with a report of
+    what does not map. Sealed fields and monitor identities are never written.
+
+    Example: truce report export --format acled --out events-acled.csv
+    """
+    if findings and fmt not in FINDING_FORMATS:
+        raise click.UsageError(f"--findings exports {' or '.join(FINDING_FORMATS)} only")
+    if location is not None:
+        if vkey is None:
+            raise click.UsageError("--log needs --vkey")
+        losses = _write(out, published_snapshot(location, read_vkey(vkey)), fmt, findings)
+    else:
+        with open_mission(state) as m:
+            losses = _write(out, m.snapshot(), fmt, findings)
+    console.print(f"wrote {losses.rows:,} rows to {out} ({fmt})")
+    for line in losses.lines():
+        console.print(f"  {escape(line)}")
+
+
+def _write(out: Path, snapshot: LogSnapshot, fmt: str, findings: bool) -> LossReport:
+    """Write to a partial file renamed into place: an export is complete or absent."""
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as fh:
+            losses = open_data(snapshot, fmt, fh, findings=findings)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(out)
+    return losses
+
+
+def _spec(kind: str, day: str, cutoff: str, days: int, language: str) -> ReportSpec:
     try:
         when = date.fromisoformat(day)
     except ValueError:
@@ -84,4 +149,4 @@ def _spec(kind: str, day: str, cutoff: str, days: int) -> ReportSpec:
         at = datetime.strptime(cutoff, "%H:%M").time()
     except ValueError:
         raise ValidationError("not a time HH:MM", field="--cutoff") from None
-    return ReportSpec(kind, when, at, 1 if kind == "daily" else days)
+    return ReportSpec(kind, when, at, 1 if kind == "daily" else days, language)

@@ -48,7 +48,7 @@ of the event's start from the period's start.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -542,6 +542,21 @@ def regions(agreement: Agreement, events: Events) -> NDArray[np.object_]:
         return _filled(len(events), "")
     index, names = found
     return names[index.locate(events.lon, events.lat) + 1]
+
+
+def region_of(agreement: Agreement) -> Callable[[float, float], str]:
+    """A lookup ``(lon, lat) -> name`` of the feature of the agreement's first zone
+    layer (``""`` outside every zone or without zones), for one point at a time."""
+    found = _geography(agreement).regions()
+    if found is None:
+        return lambda lon, lat: ""
+    index, names = found
+
+    def lookup(lon: float, lat: float) -> str:
+        at = index.locate(np.array([lon], dtype=np.float64), np.array([lat], dtype=np.float64))
+        return str(names[int(at[0]) + 1])
+
+    return lookup
 
 
 def evaluate_in_force(versions: Sequence[Agreement], events: Events) -> Results:

@@ -22,9 +22,11 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, TextIO
 
+from truce.compliance.evaluate import region_of
 from truce.errors import ValidationError
+from truce.publish.opendata import LogRecords, LossReport, write_export, write_findings
 from truce.reports.build import (
     REPORT_FORMAT,
     REPORT_KINDS,
@@ -32,17 +34,21 @@ from truce.reports.build import (
     ReportSpec,
     build_report,
     data_sha256,
+    latest_agreement,
 )
+from truce.reports.i18n import LANGUAGES, labels_for
 from truce.reports.render import render_html, render_markdown
 
 __all__ = [
     "FORMATS",
+    "LANGUAGES",
     "REPORT_FORMAT",
     "REPORT_KINDS",
     "LogSnapshot",
     "ReportSpec",
     "build_report",
     "data_sha256",
+    "open_data",
     "parameters",
     "render",
 ]
@@ -52,16 +58,32 @@ FORMATS = ("json", "md", "html")
 
 
 def render(data: Mapping[str, Any], fmt: str) -> str:
-    """The report in ``fmt`` (see :data:`FORMATS`). Markdown and HTML state the
-    SHA-256 of the data they were rendered from."""
+    """The report in ``fmt`` (see :data:`FORMATS`), its labels in the report's
+    language (:mod:`truce.reports.i18n`). Markdown and HTML state the SHA-256 of
+    the data they were rendered from."""
     stated = {**data, "data_sha256": data_sha256(data)}
     if fmt == "json":
         return json.dumps(dict(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    labels = labels_for(str(data.get("language", "en")))
     if fmt == "md":
-        return render_markdown(stated)
+        return render_markdown(stated, labels=labels)
     if fmt == "html":
-        return render_html(stated)
+        return render_html(stated, labels=labels)
     raise ValidationError(f"must be one of {', '.join(FORMATS)}", field="format")
+
+
+def open_data(log: LogSnapshot, fmt: str, out: TextIO, *, findings: bool = False) -> LossReport:
+    """Write the published observations (or, with ``findings``, the approved
+    findings) of ``log`` as open data in ``fmt`` (:mod:`truce.publish.opendata`),
+    streamed; returns what did not map to the format."""
+    entries = list(log.entries) if not isinstance(log.entries, list) else log.entries
+    records = LogRecords(lambda: entries, size=log.size)
+    if findings:
+        return write_findings(fmt, records, out)
+    agreement = latest_agreement(LogSnapshot(log.origin, log.size, log.root, entries, log.blob))
+    return write_export(
+        fmt, records, out, region=region_of(agreement), time_zone=agreement.time_zone
+    )
 
 
 _META = re.compile(r'<meta name="truce-report:([a-z_]+)" content="([^"]*)">')

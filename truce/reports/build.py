@@ -71,6 +71,7 @@ __all__ = [
     "ReportSpec",
     "build_report",
     "data_sha256",
+    "latest_agreement",
 ]
 
 REPORT_FORMAT = "truce-report/1"
@@ -107,6 +108,8 @@ class ReportSpec:
             raise ValidationError("must be 1..366", field="days")
         if self.kind == "daily" and self.days != 1:
             raise ValidationError("a daily report covers one day", field="days")
+        if self.language not in ("en", "uk", "ru"):
+            raise ValidationError("must be one of en, uk, ru", field="language")
 
     def period(self, agreement: Agreement) -> tuple[datetime, datetime]:
         """``[start, end)`` in UTC: ``days`` days up to the cut-off on ``day``, local time."""
@@ -211,6 +214,20 @@ def _agreement(
             f"no agreement version is in force on {spec.day.isoformat()}", field="day"
         )
     return chosen
+
+
+def latest_agreement(log: LogSnapshot) -> Agreement:
+    """The latest agreement version the log holds (its geography read from the blobs)."""
+    latest: AgreementVersion | None = None
+    for entry in log.entries:
+        record = parse_record(Envelope.from_json(entry).payload)
+        if isinstance(record, AgreementVersion) and (
+            latest is None or record.version > latest.version
+        ):
+            latest = record
+    if latest is None:
+        raise ValidationError("the log holds no agreement version", field="agreement")
+    return Agreement.from_document(latest.document, source="log", blobs=log.blob)
 
 
 def _mission(entries: list[_Entry]) -> str:
