@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import Any
 
 from truce.integrate import TreeHead
-from truce.reports.build import LogSnapshot, ReportSpec, build_report
+from truce.reports.build import LogSnapshot, ReportData, ReportSpec, build_report
 from truce.store import Store
 
 __all__ = ["Reporting"]
@@ -43,6 +42,6 @@ class Reporting:
             blob=self.store.get_blob,
         )
 
-    def build_report(self, spec: ReportSpec) -> dict[str, Any]:
+    def build_report(self, spec: ReportSpec) -> ReportData:
         """The report data for ``spec`` at the latest checkpoint (integrated first)."""
         return build_report(self.snapshot(), spec)

@@ -149,3 +149,15 @@ def test_no_agreement_in_force(demo: DemoResult) -> None:
     with pytest.raises(ValidationError) as exc:
         build_report(published_snapshot(log, vkey), ReportSpec("daily", date(2024, 1, 1)))
     assert exc.value.field == "day"
+
+
+def test_the_html_report_carries_its_map_and_chart(demo: DemoResult) -> None:
+    log, vkey = _log(demo)
+    data = build_report(published_snapshot(log, vkey), ReportSpec("daily", DAY))
+    assert data.agreement is not None and data["map"]["events"]
+    assert len(data["map"]["events"]) == data["counts"]["total"]
+    html = render(data, "html")
+    assert html.count("<svg") == 2 and "Events and protected sites" in html
+    assert "<svg" not in render(data, "md")
+    # The rebuild draws the same figures, byte for byte.
+    assert rebuild_report(html, log, vkey).sha256

@@ -33,6 +33,12 @@ from truce.reports import (
 __all__ = ["report"]
 
 
+_FROM_LOG = click.option(
+    "--log", "location", help="Read this published log (dir or URL) instead of the mission's."
+)
+_VKEY = click.option("--vkey", help="The log's verifier key (with --log).")
+
+
 @cli.group()
 def report() -> None:
     """Reports built from the signed log: daily, and the energy moratorium (thematic).
@@ -51,8 +57,8 @@ def report() -> None:
     "--language", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Labels."
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write it here.")
-@click.option("--log", "location", help="Build from this published log (dir or URL) instead.")
-@click.option("--vkey", help="The log's verifier key (with --log).")
+@_FROM_LOG
+@_VKEY
 @pass_state
 def report_build(
     state: State,
@@ -96,8 +102,8 @@ def report_build(
 )
 @click.option("--findings", is_flag=True, help="The approved findings instead of the events.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--log", "location", help="Export from this published log (dir or URL) instead.")
-@click.option("--vkey", help="The log's verifier key (with --log).")
+@_FROM_LOG
+@_VKEY
 @pass_state
 def report_export(
     state: State,

@@ -48,12 +48,11 @@ __all__ = [
     "commitment",
     "open_fields",
     "seal_fields",
+    "take_path",
 ]
 
 #: Length of a salt, in bytes.
 SALT_BYTES = 32
-
-_MISSING = object()
 
 
 def commitment(path: str, value: Any, salt: bytes) -> str:
@@ -126,8 +125,8 @@ def seal_fields(
     reveals: list[Reveal] = []
     sealed: dict[str, str] = {}
     for path in paths:
-        value = _pop(out, path.split("."))
-        if value is _MISSING:
+        found, value = take_path(out, path)
+        if not found:
             raise ValidationError("is sealed but has no value to seal", field=path)
         chosen = salt(path) if salt is not None else secrets.token_bytes(SALT_BYTES)
         reveal = Reveal(path, value, chosen)
@@ -154,14 +153,16 @@ def open_fields(payload: Mapping[str, Any], reveals: Sequence[Reveal]) -> dict[s
     return out
 
 
-def _pop(obj: dict[str, Any], parts: list[str]) -> Any:
-    head, *rest = parts
+def take_path(obj: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """Remove the value at dotted ``path`` (``observed_by.monitor``) from ``obj``:
+    ``(True, value)``, or ``(False, None)`` when there is none."""
+    head, _, rest = path.partition(".")
     if head not in obj:
-        return _MISSING
+        return False, None
     if not rest:
-        return obj.pop(head)
+        return True, obj.pop(head)
     inner = obj[head]
-    return _pop(inner, rest) if isinstance(inner, dict) else _MISSING
+    return take_path(inner, rest) if isinstance(inner, dict) else (False, None)
 
 
 def _put(obj: dict[str, Any], parts: list[str], value: Any) -> None:

@@ -31,13 +31,15 @@ from truce.reports.build import (
     REPORT_FORMAT,
     REPORT_KINDS,
     LogSnapshot,
+    ReportData,
     ReportSpec,
     build_report,
     data_sha256,
     latest_agreement,
 )
+from truce.reports.figures import MapEvent, MapSite, bar_chart, event_map
 from truce.reports.i18n import LANGUAGES, labels_for
-from truce.reports.render import render_html, render_markdown
+from truce.reports.render import FIGURE_TITLES, Labels, render_html, render_markdown
 
 __all__ = [
     "FORMATS",
@@ -45,6 +47,7 @@ __all__ = [
     "REPORT_FORMAT",
     "REPORT_KINDS",
     "LogSnapshot",
+    "ReportData",
     "ReportSpec",
     "build_report",
     "data_sha256",
@@ -68,7 +71,7 @@ def render(data: Mapping[str, Any], fmt: str) -> str:
     if fmt == "md":
         return render_markdown(stated, labels=labels)
     if fmt == "html":
-        return render_html(stated, labels=labels)
+        return render_html(stated, labels=labels, figures=_figures(data, labels))
     raise ValidationError(f"must be one of {', '.join(FORMATS)}", field="format")
 
 
@@ -84,6 +87,32 @@ def open_data(log: LogSnapshot, fmt: str, out: TextIO, *, findings: bool = False
     return write_export(
         fmt, records, out, region=region_of(agreement), time_zone=agreement.time_zone
     )
+
+
+def _figures(data: Mapping[str, Any], labels: Labels) -> list[str]:
+    """The HTML report's map and chart (when the data carries its agreement)."""
+    agreement = getattr(data, "agreement", None)
+    out: list[str] = []
+    synthetic = bool(data.get("synthetic"))
+    plotted = data.get("map")
+    if agreement is not None and isinstance(plotted, Mapping):
+        events = [
+            MapEvent(e["lon"], e["lat"], e["category"], e["status"]) for e in plotted["events"]
+        ]
+        sites = [MapSite(s["lon"], s["lat"], s["label"], s["status"]) for s in plotted["sites"]]
+        title = labels(FIGURE_TITLES[0])
+        out.append(
+            event_map(
+                agreement, events, title=title, sites=sites, synthetic=synthetic, labels=labels
+            )
+        )
+    counts = data.get("counts")
+    if isinstance(counts, Mapping) and counts.get("by_category"):
+        rows = [(r["key"], r["count"], r["previous"]) for r in counts["by_category"]]
+        out.append(
+            bar_chart(rows, title=labels("Events by category"), synthetic=synthetic, labels=labels)
+        )
+    return out
 
 
 _META = re.compile(r'<meta name="truce-report:([a-z_]+)" content="([^"]*)">')

@@ -68,6 +68,7 @@ __all__ = [
     "REPORT_FORMAT",
     "REPORT_KINDS",
     "LogSnapshot",
+    "ReportData",
     "ReportSpec",
     "build_report",
     "data_sha256",
@@ -78,6 +79,7 @@ REPORT_FORMAT = "truce-report/1"
 #: daily: one day to the cut-off; thematic: the energy moratorium over ``days`` days.
 REPORT_KINDS = ("daily", "thematic")
 _STEP_COLUMNS = ("acknowledged", "under_verification", "confirmed", "not_confirmed")
+_RANK = {"no_breach": 0, "possible_breach": 1, "breach": 2}
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,14 @@ def data_sha256(report: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(dict(report))).hexdigest()
 
 
-def build_report(log: LogSnapshot, spec: ReportSpec) -> dict[str, Any]:
+class ReportData(dict[str, Any]):
+    """The report data (a plain JSON dict) and, apart from it, the agreement
+    version it was built against — which the HTML renderer's map draws on."""
+
+    agreement: Agreement | None = None
+
+
+def build_report(log: LogSnapshot, spec: ReportSpec) -> ReportData:
     """The report data for ``spec`` from ``log`` (see the module docstring)."""
     entries = _read(log)
     agreement = _agreement(entries, log.blob, spec)
@@ -171,12 +180,14 @@ def build_report(log: LogSnapshot, spec: ReportSpec) -> dict[str, Any]:
     report["counts"] = _counts(current, agreement, start, end, used)
     report["findings"] = _findings(current, start, end, used)
     report["allegations"] = _allegations(current, end)
-    report["energy_sites"] = _energy_sites(current, agreement, start, end)
+    report["energy_sites"], report["map"] = _energy_sites(current, agreement, start, end)
     report["coverage"], report["restrictions"] = _coverage(current, agreement, start, end, used)
     report["corrections"] = _corrections(entries, start, end, used)
     report["synthetic"] = any(e.record.synthetic for e in used)
     report["summary"] = _summary(report)
-    return report
+    data = ReportData(report)
+    data.agreement = agreement
+    return data
 
 
 # -- reading the log -------------------------------------------------------------
@@ -360,25 +371,32 @@ def _allegations(current: list[_Entry], end: datetime) -> list[dict[str, Any]]:
 
 def _energy_sites(
     current: list[_Entry], agreement: Agreement, start: datetime, end: datetime
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The energy sites breached or possibly breached in the period, and the map
+    data: the period's events (each with its worst ruling) and those sites."""
     window = [
         e
         for e in current
         if isinstance(e.record, Observation) and _within(e.record.time.interval()[0], start, end)
     ]
     if not window:
-        return []
+        return [], {"events": [], "sites": []}
     events = Events.from_records(_stored(e) for e in window)
     results = evaluate_in_force([agreement], events)
-    sites = {
-        f"{s.layer}/{s.id}": s.name or s.id
+    protected = {
+        f"{s.layer}/{s.id}": s
         for lists in (agreement.protected_sites(t) for t in agreement.terms)
         for group in lists.values()
         for s in group
     }
+    sites = {key: s.name or s.id for key, s in protected.items()}
+    worst: dict[int, str] = {}
     found: dict[tuple[str, str, str], list[float]] = {}
     for row in results.rows():
         status = str(row["status"])
+        i = int(str(row["event"]))
+        if _RANK[status] > _RANK[worst.get(i, "no_breach")]:
+            worst[i] = status
         feature = str(row.get("feature") or "")
         if status == "no_breach" or feature not in sites or not row.get("list_id"):
             continue
@@ -398,7 +416,35 @@ def _energy_sites(
         }
         for (feature, list_id, status), d in found.items()
     ]
-    return sorted(out, key=lambda s: (s["status"] != "breach", s["site"], s["list"]))
+    shown: dict[str, str] = {}
+    for (feature, _, status), _d in sorted(found.items()):
+        mark = "breached" if status == "breach" else "possible"
+        if shown.get(feature) != "breached":
+            shown[feature] = mark
+    categories = events.category.labels()
+    points = sorted(
+        (
+            {
+                "lon": round(float(events.lon[i]), 5),
+                "lat": round(float(events.lat[i]), 5),
+                "category": str(categories[i]),
+                "status": worst.get(i, "no_breach"),
+            }
+            for i in range(len(window))
+        ),
+        key=lambda p: (p["lon"], p["lat"], p["category"], p["status"]),
+    )
+    site_points = [
+        {
+            "lon": round(protected[f].lon, 5),
+            "lat": round(protected[f].lat, 5),
+            "label": sites[f],
+            "status": mark,
+        }
+        for f, mark in sorted(shown.items())
+    ]
+    data_map = {"events": points, "sites": site_points}
+    return sorted(out, key=lambda s: (s["status"] != "breach", s["site"], s["list"])), data_map
 
 
 def _coverage(

@@ -35,10 +35,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 import jinja2
+import markupsafe
 
 from truce.errors import Error, ValidationError
 
-__all__ = ["FORMAT", "LABELS", "Labels", "render_html", "render_markdown"]
+__all__ = ["FIGURE_TITLES", "FORMAT", "LABELS", "Labels", "render_html", "render_markdown"]
 
 #: The report format this module renders.
 FORMAT = "truce-report/1"
@@ -109,7 +110,12 @@ LABELS: tuple[str, ...] = (
     "Reason",
     "At",
     "None in this period.",
+    "Maps and charts",
 )
+#: Titles of the HTML report's figures (drawn by :mod:`truce.reports.figures`,
+#: translated like every label, so they are part of :data:`LABELS` too).
+FIGURE_TITLES: tuple[str, ...] = ("Events and protected sites", "Events by category")
+LABELS = LABELS + FIGURE_TITLES
 
 
 class Labels(Protocol):
@@ -148,7 +154,12 @@ def render_markdown(report: Mapping[str, Any], *, labels: Labels | None = None) 
     return out.strip("\n") + "\n"
 
 
-def render_html(report: Mapping[str, Any], *, labels: Labels | None = None) -> str:
+def render_html(
+    report: Mapping[str, Any],
+    *,
+    labels: Labels | None = None,
+    figures: Sequence[str] = (),
+) -> str:
     """The report as one self-contained HTML document.
 
     Inline CSS only: no external URL, no JavaScript (a Content-Security-Policy
@@ -156,7 +167,8 @@ def render_html(report: Mapping[str, Any], *, labels: Labels | None = None) -> s
     (default ``"en"``). The parameters are repeated in ``<meta
     name="truce-report:KEY" content="VALUE">`` tags, KEY as in the Markdown
     front matter. All data text is HTML-escaped. A red banner marks synthetic
-    data.
+    data. ``figures`` are inline SVG documents from :mod:`truce.reports.figures`
+    (trusted: that module escapes every text it draws), shown after the summary.
 
     Guarantees: the same ``report`` and ``labels`` give the same string; lines
     end with ``'\\n'`` and the text ends with one ``'\\n'``. Raises
@@ -164,6 +176,12 @@ def render_html(report: Mapping[str, Any], *, labels: Labels | None = None) -> s
     not have the ``truce-report/1`` shape.
     """
     view = _view(report)
+    for i, svg in enumerate(figures):
+        if not (
+            isinstance(svg, str) and svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+        ):
+            raise ValidationError("must be an SVG document", field=f"figures[{i}]")
+    view["figures"] = [markupsafe.Markup(svg) for svg in figures]
     translate = _translator(labels)
     text = _render("report.html.j2", markdown=False, view=view, label=translate)
     return text.strip("\n") + "\n"

@@ -54,6 +54,7 @@ from truce.records import (
     VerificationTask,
     sealed_paths,
 )
+from truce.records.commitments import take_path
 from truce.workflow.findings import FindingState
 
 __all__ = ["MISSION_ROLES", "Published", "Reader", "may_see", "redact"]
@@ -145,18 +146,7 @@ def redact(reader: Reader, record: Record, payload: dict[str, Any]) -> dict[str,
     paths = set(sealed_paths(record))
     if isinstance(record, Observation):
         paths |= {"observed_by.monitor", "observed_by.team"}
-    removed = [path for path in sorted(paths) if _remove(out, path.split("."))]
+    removed = [path for path in sorted(paths) if take_path(out, path)[0]]
     if removed:
         out["withheld"] = removed
     return out
-
-
-def _remove(obj: dict[str, Any], path: list[str]) -> bool:
-    head, *rest = path
-    if head not in obj:
-        return False
-    if not rest:
-        del obj[head]
-        return True
-    inner = obj[head]
-    return isinstance(inner, dict) and _remove(inner, rest)
