@@ -20,11 +20,10 @@ the same path through :class:`~truce.intake.gate.Gate`.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,9 +35,8 @@ from truce.channel import Channel
 from truce.compliance import engine as compliance_engine
 from truce.compliance.engine import RunReport
 from truce.disclosure import Disclosing
-from truce.envelopes import Envelope, canonical_json, sign_payload
 from truce.errors import StorageError, ValidationError
-from truce.intake.gate import Admitted, Gate, Receipt
+from truce.intake.gate import Gate, Receipt
 from truce.integrate import Integrator, StoreTree, TreeHead
 from truce.keys import KeyHolder, Signer, load_log_signer, load_signer, write_private
 from truce.ledger import merkle
@@ -46,11 +44,10 @@ from truce.ledger.note import Signer as NoteSigner
 from truce.publish import tlog
 from truce.publish.blobs import publish_blobs
 from truce.publish.tlog import PublishReport
-from truce.records import parse_record, to_payload_dict
-from truce.records.commitments import SALT_BYTES, Reveal, seal_fields
 from truce.reporting import Reporting
 from truce.settings import SETTINGS_FILE, MissionSettings
 from truce.store import KeyState, Store, open_store
+from truce.submitting import Submitting
 from truce.verify.record import RecordProof
 from truce.views import Reading, RecordView, assessment_dict
 
@@ -79,7 +76,7 @@ def _slug(name: str) -> str:
     return slug if len(slug) >= 2 else f"{slug}-mission"
 
 
-class Mission(Casework, Channel, Disclosing, Reporting, Reading):
+class Mission(Submitting, Casework, Channel, Disclosing, Reporting, Reading):
     """A monitoring mission: its store, its agreement versions, its keys.
 
     The verification workflow's operations (allegation steps, links, findings,
@@ -507,96 +504,6 @@ class Mission(Casework, Channel, Disclosing, Reporting, Reading):
         for name, value in self.record_defaults.items():
             record.setdefault(name, value)
         return record
-
-    def sign(self, record: Mapping[str, Any], signer: Signer) -> Envelope:
-        """Validate a record, normalise it, and sign its canonical bytes. A record
-        that lists fields to seal goes through :meth:`seal_and_sign` instead."""
-        if isinstance(record.get("sealed"), list | tuple):
-            raise ValidationError(
-                "this record seals fields: sign it with seal_and_sign, which also "
-                "returns the values the mission must keep",
-                field="sealed",
-            )
-        parsed = parse_record(dict(record))
-        return sign_payload(canonical_json(to_payload_dict(parsed)), signer)
-
-    def seal_and_sign(
-        self, record: Mapping[str, Any], signer: Signer
-    ) -> tuple[Envelope, list[Reveal]]:
-        """Sign a record whose ``sealed`` lists field paths: their values are
-        replaced by salted commitments (:mod:`truce.records.commitments`) and
-        returned as reveals, to be submitted beside the envelope. Salts are random
-        unless :attr:`sealing_entropy` is set (reproducible demos)."""
-        paths = record.get("sealed")
-        if not isinstance(paths, list | tuple):
-            return self.sign(record, signer), []
-        body = {k: v for k, v in record.items() if k != "sealed"}
-        payload, reveals = seal_fields(body, [str(p) for p in paths], salt=self._salt(body))
-        return self.sign(payload, signer), reveals
-
-    def _salt(self, body: Mapping[str, Any]) -> Callable[[str], bytes] | None:
-        entropy = self.sealing_entropy
-        if entropy is None:
-            return None
-        digest = canonical_json(dict(body))
-
-        def salt(path: str) -> bytes:
-            data = digest + b"\x00" + path.encode("utf-8")
-            return hashlib.blake2b(data, key=entropy[:64], digest_size=SALT_BYTES).digest()
-
-        return salt
-
-    def submit(
-        self,
-        envelopes: Sequence[bytes | Envelope],
-        *,
-        blobs: Mapping[str, bytes] | None = None,
-        reveals: Mapping[str, Sequence[Reveal]] | None = None,
-    ) -> list[Receipt]:
-        """Store signed envelopes, all or nothing; returns once durable.
-
-        ``blobs`` (SHA-256 hex -> bytes) are the blobs the records reference
-        (an agreement version's geography); ``reveals`` (record id -> reveals)
-        the values of the fields the records seal. Both are stored in the same
-        transaction; neither is part of the log.
-        """
-        raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        receipts, _ = self._gate.admit(raws, blobs=blobs, reveals=reveals)
-        return receipts
-
-    def check(
-        self,
-        envelopes: Sequence[bytes | Envelope],
-        *,
-        blobs: Mapping[str, bytes] | None = None,
-        reveals: Mapping[str, Sequence[Reveal]] | None = None,
-    ) -> list[Admitted]:
-        """Validate envelopes exactly as :meth:`submit` would, storing nothing."""
-        raws = [e.to_json() if isinstance(e, Envelope) else e for e in envelopes]
-        return self._gate.check(raws, blobs=blobs, reveals=reveals, against_store=True)
-
-    def submit_record(self, record: Mapping[str, Any], signer: Signer) -> Receipt:
-        """Sign (sealing what it lists under ``sealed``) and store one record."""
-        return self.submit_records([(record, signer)])[0]
-
-    def submit_records(
-        self, items: Iterable[tuple[Mapping[str, Any], Signer]], *, batch_size: int = 500
-    ) -> list[Receipt]:
-        """Sign and store many records in atomic batches of ``batch_size``."""
-        receipts: list[Receipt] = []
-        batch: list[Envelope] = []
-        sealed: dict[str, list[Reveal]] = {}
-        for record, signer in items:
-            envelope, reveals = self.seal_and_sign(record, signer)
-            batch.append(envelope)
-            if reveals:
-                sealed[envelope.record_id] = reveals
-            if len(batch) >= batch_size:
-                receipts.extend(self.submit(batch, reveals=sealed))
-                batch, sealed = [], {}
-        if batch:
-            receipts.extend(self.submit(batch, reveals=sealed))
-        return receipts
 
     def _signer_of(self, keyid: str) -> KeyState:
         state = self._keys_cache.get(keyid)
