@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from truce.records import parse_record
+from truce.records import Record, parse_record
 from truce.records.allegation import Allegation
 from truce.records.common import BearingLocation, Location, TimeSpec
 from truce.records.observation import Observation
@@ -159,35 +159,29 @@ class Events:
     @classmethod
     def from_records(cls, records: Iterable[StoredRecord]) -> Events:
         """The events of stored observations and allegations (other kinds are skipped)."""
+        return cls.from_parsed(
+            (stored.record_id, stored.seq, parse_record(stored.payload))
+            for stored in records
+            if stored.kind in EVENT_KINDS
+        )
+
+    @classmethod
+    def from_parsed(cls, records: Iterable[tuple[str, int, Record]]) -> Events:
+        """The events of already parsed ``(record_id, seq, record)`` observations and
+        allegations (other record types are skipped)."""
         rows: list[tuple[str, int, str, str, str, float, float, float, float, float]] = []
-        for stored in records:
-            if stored.kind not in EVENT_KINDS:
-                continue
-            record = parse_record(stored.payload)
+        for record_id, seq, record in records:
             if isinstance(record, Observation):
                 category, location, time = record.category, record.location, record.time
                 weapon = record.weapon.weapon_class if record.weapon is not None else ""
             elif isinstance(record, Allegation):
                 claim = record.claim
                 category, location, time, weapon = claim.category, claim.location, claim.time, ""
-            else:  # pragma: no cover - EVENT_KINDS and the record registry agree
+            else:
                 continue
             lon, lat, unc = _point(location)
             start, end = _interval(time)
-            rows.append(
-                (
-                    stored.record_id,
-                    stored.seq,
-                    stored.kind,
-                    category,
-                    weapon,
-                    lon,
-                    lat,
-                    unc,
-                    start,
-                    end,
-                )
-            )
+            rows.append((record_id, seq, record.type, category, weapon, lon, lat, unc, start, end))
         if not rows:
             return cls.empty()
         columns = list(zip(*rows, strict=True))

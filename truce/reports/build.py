@@ -61,7 +61,6 @@ from truce.records import (
     format_utc,
     parse_record,
 )
-from truce.store import StoredRecord
 from truce.workflow.coverage import summarise_coverage
 
 __all__ = [
@@ -264,12 +263,6 @@ def _within(at: datetime, start: datetime, end: datetime) -> bool:
 # -- sections ----------------------------------------------------------------------
 
 
-def _stored(e: _Entry) -> StoredRecord:
-    return StoredRecord(
-        e.seq, "", e.record_id, e.record.type, "0" * 32, e.payload, b"", "", None, None, False
-    )
-
-
 def _counts(
     current: list[_Entry], agreement: Agreement, start: datetime, end: datetime, used: list[_Entry]
 ) -> dict[str, Any]:
@@ -280,7 +273,7 @@ def _counts(
         if isinstance(e.record, Observation)
         and _within(e.record.time.interval()[0], start - span, end)
     ]
-    events = Events.from_records(_stored(e) for e in window)
+    events = Events.from_parsed((e.record_id, e.seq, e.record) for e in window)
     where = regions(agreement, events) if len(events) else np.array([], dtype=object)
     now: Counter[str] = Counter()
     before: Counter[str] = Counter()
@@ -381,7 +374,7 @@ def _energy_sites(
     ]
     if not window:
         return [], {"events": [], "sites": []}
-    events = Events.from_records(_stored(e) for e in window)
+    events = Events.from_parsed((e.record_id, e.seq, e.record) for e in window)
     results = evaluate_in_force([agreement], events)
     protected = {
         f"{s.layer}/{s.id}": s
